@@ -1,0 +1,87 @@
+"""Column names of the kit's tidy tables, defined once, with their Vietnamese/English headers."""
+from __future__ import annotations
+
+# Roster file columns (as HR writes them).
+R_ID, R_NAME, R_WARD_CODE, R_WARD_NAME, R_POSITION = (
+    "ma_can_bo", "ho_ten", "ma_don_vi", "ten_don_vi", "chuc_vu")
+ROSTER_COLUMNS = (R_ID, R_NAME, R_WARD_CODE, R_WARD_NAME, R_POSITION)
+
+# Tidy tables.
+LEARNER = "learner_id"
+NAME = "full_name"
+WARD_CODE = "ward_code"
+WARD_NAME = "ward_name"
+POSITION = "position"
+MODULE = "module_id"
+MODULE_TITLE = "module_title"
+TRACK = "track"
+NOTEBOOK = "notebook"
+ITEM = "item_id"
+SCORE = "score"
+MAX_SCORE = "max_score"
+NEEDS_MANUAL = "needs_manual_grade"
+TIMESTAMP = "timestamp"
+DUEDATE = "duedate"
+PENALTY = "late_penalty"
+PASS_MARK = "pass_mark"
+REQUIRED = "required"
+SUBMITTED = "submitted"
+PERCENT = "percent"
+PASSED = "passed"
+PENDING = "pending_manual"
+STATUS = "status"
+REASON = "reason"
+
+# Aggregates.
+ENROLLED = "enrolled"
+N_SUBMITTED = "n_submitted"
+N_PASSED = "n_passed"
+N_COMPLETED = "n_completed"
+COMPLETION_RATE = "completion_rate"
+PASS_RATE = "pass_rate"
+MEAN_SCORE = "mean_percent"
+
+HEADERS = {
+    LEARNER: ("Mã cán bộ", "Learner ID"),
+    NAME: ("Họ và tên", "Full name"),
+    WARD_CODE: ("Mã đơn vị", "Commune code"),
+    WARD_NAME: ("Đơn vị (xã/phường/đặc khu)", "Commune/ward"),
+    POSITION: ("Chức vụ", "Position"),
+    MODULE: ("Mã học phần", "Module ID"),
+    MODULE_TITLE: ("Học phần", "Module"),
+    TRACK: ("Mảng", "Track"),
+    NOTEBOOK: ("Notebook", "Notebook"),
+    ITEM: ("Câu", "Item"),
+    SCORE: ("Điểm", "Score"),
+    MAX_SCORE: ("Điểm tối đa", "Max score"),
+    NEEDS_MANUAL: ("Cần chấm tay", "Needs manual grading"),
+    TIMESTAMP: ("Thời điểm nộp", "Submitted at"),
+    DUEDATE: ("Hạn nộp", "Due date"),
+    PENALTY: ("Trừ điểm nộp muộn", "Late penalty"),
+    PASS_MARK: ("Ngưỡng đạt (%)", "Pass mark (%)"),
+    REQUIRED: ("Bắt buộc", "Required"),
+    SUBMITTED: ("Đã nộp", "Submitted"),
+    PERCENT: ("Tỷ lệ điểm (%)", "Score (%)"),
+    PASSED: ("Đạt", "Passed"),
+    PENDING: ("Chờ chấm tay", "Awaiting manual grading"),
+    STATUS: ("Trạng thái chấm", "Grading status"),
+    REASON: ("Lý do", "Reason"),
+    ENROLLED: ("Số cán bộ", "Enrolled"),
+    N_SUBMITTED: ("Đã nộp bài", "Submitted"),
+    N_PASSED: ("Đạt", "Passed"),
+    N_COMPLETED: ("Hoàn thành", "Completed"),
+    COMPLETION_RATE: ("Tỷ lệ hoàn thành (%)", "Completion rate (%)"),
+    PASS_RATE: ("Tỷ lệ đạt (%)", "Pass rate (%)"),
+    MEAN_SCORE: ("Điểm trung bình (%)", "Mean score (%)"),
+}
+
+
+def header(column: str, lang: str = "vi") -> str:
+    """The display header of a column; per-module columns fall back to their own name."""
+    vi, en = HEADERS.get(column, (column, column))
+    return en if lang == "en" else vi
+
+
+def rename(frame, lang: str = "vi"):
+    """A copy of ``frame`` with display headers."""
+    return frame.rename(columns={c: header(c, lang) for c in frame.columns})

@@ -1,0 +1,138 @@
+"""`make demo`: a synthetic commune cohort through the whole real pipeline.
+
+Workspace -> roster import -> release -> learners fetch, answer and submit through nbgrader's
+exchange (a realistic mix: full marks, partial, blank, missing, one broken notebook) ->
+collect -> autograde -> a trainer's manual grades -> report.
+"""
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+from . import assessment, autograde, gradebook, learners, report, roster, summary
+from . import workspace as W
+
+WARDS = [("90001", "Phường Hòa Bình"), ("90002", "Xã Tân Lập"), ("90003", "Xã Đông Hưng"),
+         ("90004", "Đặc khu Hòn Ngọc")]
+POSITIONS = ["Chủ tịch UBND", "Phó Chủ tịch UBND", "Chuyên viên Văn phòng HĐND và UBND",
+             "Chuyên viên Trung tâm Phục vụ hành chính công", "Chuyên viên Phòng Kinh tế",
+             "Chuyên viên Phòng Văn hóa - Xã hội"]
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
+          "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE_M = ["Văn", "Hữu", "Đức", "Quang", "Minh", "Thanh", "Công"]
+MIDDLE_F = ["Thị", "Ngọc", "Thu", "Hồng", "Thanh", "Minh", "Thúy"]
+GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Long", "Nam", "Quân", "Sơn", "Tuấn",
+           "Phúc", "Khoa", "Thắng"]
+GIVEN_F = ["Hà", "Hạnh", "Hòa", "Hương", "Lan", "Linh", "Mai", "Nga", "Phương", "Thảo", "Thủy",
+           "Trang", "Yến", "Ngân"]
+FREE_TEXT = ("Tôi giữ bình tĩnh, lắng nghe, giải thích rõ quy định và báo cáo lãnh đạo "
+             "theo đúng quy trình.")
+# Share of (learner, module) outcomes; "broken" is set once explicitly.
+MIX = [("full", 0.40), ("partial", 0.32), ("blank", 0.08), ("missing", 0.20)]
+
+
+def synthetic_roster(path: Path, per_ward: int = 9, seed: int = 2026) -> Path:
+    """Write a roster CSV of realistic (synthetic) officials: len(WARDS) × per_ward rows."""
+    rng = random.Random(seed)
+    rows, n = [], 0
+    for code, name in WARDS:
+        for i in range(per_ward):
+            n += 1
+            female = rng.random() < 0.5
+            full = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_F if female else MIDDLE_M),
+                             rng.choice(GIVEN_F if female else GIVEN_M)])
+            position = POSITIONS[0] if i == 0 else POSITIONS[1] if i == 1 else rng.choice(
+                POSITIONS[2:])
+            rows.append({"ma_can_bo": f"CB{n:04d}", "ho_ten": full, "ma_don_vi": code,
+                         "ten_don_vi": name, "chuc_vu": position})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def wrong(value, rng: random.Random):
+    """A plausible wrong answer of the same kind as the key."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, list):
+        return sorted(set(value) ^ {rng.choice("ABCD")}) or ["D"]
+    return rng.choice([x for x in "ABCD" if x != value])
+
+
+def answers_for(kind: str, key: dict, free: dict, rng: random.Random) -> dict:
+    """The answers a learner of this kind gives."""
+    if kind == "blank":
+        return {}
+    out = {}
+    for item_id, value in key.items():
+        out[item_id] = value if kind == "full" or rng.random() < 0.5 else wrong(value, rng)
+    out.update({item_id: FREE_TEXT for item_id in free})
+    return out
+
+
+def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 2026,
+        per_ward: int = 9) -> dict[str, Path]:
+    """Run the whole demo into ``out``; return the report paths."""
+    rng = random.Random(seed)
+    print(f"1/7 Tạo thư mục làm việc nbgrader: {out}")
+    ws = W.init(directory=out, manifest_path=manifest_path, force=True)
+    print("2/7 Nhập danh sách cán bộ (dữ liệu giả lập)")
+    roster_csv = synthetic_roster(out / "danh_sach_can_bo.csv", per_ward, seed)
+    result = roster.import_roster(workspace=ws.root, file=roster_csv, db_url=ws.db_url,
+                                  course_id=ws.course_id)
+    print(f"    {result.total} cán bộ, {len(WARDS)} đơn vị")
+    print("3/7 Phát bài lên kho trao đổi (nbgrader release_assignment)")
+    modules = W.release(ws)
+    people = list(roster.load(ws.root)["learner_id"])
+    print("4/7 Cán bộ nhận bài, bấm chọn đáp án và nộp bài (nbgrader fetch/submit)")
+    broken = (people[3], modules[0])
+    plan = {}
+    for module_id in modules:
+        src = assessment.source_notebooks(ws.root / "source" / module_id)
+        key = {k: v for nb in src for k, v in assessment.answer_key(nb).items()}
+        free = {k: v for nb in src for k, v in assessment.free_text_items(nb).items()}
+        for learner in people:
+            kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
+            kind = "broken" if (learner, module_id) == broken else kind
+            plan[learner, module_id] = kind
+            if kind == "missing":
+                continue
+            home = out / "hoc_vien" / learner
+            folder = learners.fetch(ws, home, module_id, learner)
+            learners.answer(folder, answers_for("full" if kind == "broken" else kind, key,
+                                                free, rng))
+            if kind == "broken":
+                notebook = src[0].name
+                (folder / notebook).write_text('{"cells": [', encoding="utf-8")
+            learners.submit(ws, home, module_id, learner)
+    print("5/7 Thu bài và chấm tự động bằng nbgrader")
+    for module_id in modules:
+        autograde.collect(ws, module_id)
+        status = autograde.grade(workspace=ws, assignment=module_id, jobs=jobs)
+        for row in status[status["status"] != "graded"].itertuples():
+            print(f"    ! {row.learner_id}: {row.reason}")
+    print("6/7 Giảng viên chấm câu tự luận (mô phỏng trong formgrader)")
+    with gradebook.connect(ws.db_url, ws.course_id) as gb:
+        for (learner, module_id), kind in plan.items():
+            if kind not in ("full", "partial"):
+                continue
+            src = assessment.source_notebooks(ws.root / "source" / module_id)
+            for nb in src:
+                for item_id, points in assessment.free_text_items(nb).items():
+                    grade = gb.find_grade(item_id, nb.stem, module_id, learner)
+                    grade.manual_score = points if kind == "full" else round(points / 2)
+        gb.db.commit()
+    print("7/7 Lập báo cáo")
+    tables = summary.build_tables(ws)
+    titles = {m.id: m.title.vi for m in ws.manifest.modules}
+    paths = report.write_report(tables, out, module_titles=titles)
+    print()
+    print(report.format_table(tables["per_ward"], module_titles=titles))
+    print()
+    print(f"Báo cáo Excel: {paths['xlsx']}")
+    print(f"Báo cáo HTML:  {paths['html']}")
+    return paths

@@ -1,0 +1,119 @@
+"""Read the nbgrader gradebook with SQL into tidy pandas frames; register learners.
+
+Reading goes straight to the tables (one query per frame) instead of ``nbgrader export``,
+which issues several ORM queries per learner × assignment. The score rule is nbgrader's:
+manual score if set, else auto score, else 0, plus extra credit; a submission's late penalty
+is subtracted at the assignment level (see metrics.module_scores). ``needs_manual_grade`` here
+means "still awaiting a trainer": nbgrader raises its flag again on every re-autograde even
+when a manual score exists (the score itself is kept).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from . import columns as C
+
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+ITEMS_SQL = """
+SELECT a.name AS module_id, nb.name AS notebook, bc.name AS item_id,
+       COALESCE(gc.max_score, tc.max_score) AS max_score,
+       CASE WHEN tc.id IS NOT NULL THEN 'manual' ELSE 'auto' END AS kind
+FROM base_cell bc
+JOIN notebook nb ON bc.notebook_id = nb.id
+JOIN assignment a ON nb.assignment_id = a.id
+LEFT JOIN grade_cells gc ON gc.id = bc.id
+LEFT JOIN task_cells tc ON tc.id = bc.id
+WHERE gc.id IS NOT NULL OR tc.id IS NOT NULL
+"""
+
+GRADES_SQL = """
+SELECT sa.student_id AS learner_id, a.name AS module_id, nb.name AS notebook,
+       bc.name AS item_id,
+       COALESCE(g.manual_score, g.auto_score, 0) + COALESCE(g.extra_credit, 0) AS score,
+       CASE WHEN g.needs_manual_grade AND g.manual_score IS NULL THEN 1 ELSE 0 END
+           AS needs_manual_grade
+FROM grade g
+JOIN submitted_notebook sn ON g.notebook_id = sn.id
+JOIN submitted_assignment sa ON sn.assignment_id = sa.id
+JOIN assignment a ON sa.assignment_id = a.id
+JOIN base_cell bc ON g.cell_id = bc.id
+JOIN notebook nb ON bc.notebook_id = nb.id
+"""
+
+SUBMISSIONS_SQL = """
+SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
+       a.duedate AS duedate,
+       (SELECT COALESCE(SUM(sn.late_submission_penalty), 0) FROM submitted_notebook sn
+        WHERE sn.assignment_id = sa.id) AS late_penalty
+FROM submitted_assignment sa
+JOIN assignment a ON sa.assignment_id = a.id
+"""
+
+
+def ensure_tools_on_path() -> None:
+    """nbgrader shells out to ``alembic`` when it opens a gradebook: put our venv's bin first."""
+    bindir = str(Path(sys.executable).parent)
+    if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+
+
+def connect(db_url: str, course_id: str):
+    """nbgrader's Gradebook (a context manager), usable from any PATH."""
+    from nbgrader.api import Gradebook
+
+    ensure_tools_on_path()
+    return Gradebook(db_url, course_id)
+
+
+def _read(db_url: str, sql: str) -> pd.DataFrame:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return pd.read_sql_query(sa.text(sql), conn)
+    finally:
+        engine.dispose()
+
+
+def read_items(db_url: str) -> pd.DataFrame:
+    """One row per graded item (autograded test cell or manually graded task) of each module."""
+    frame = _read(db_url, ITEMS_SQL)
+    frame[C.MAX_SCORE] = frame[C.MAX_SCORE].astype(float)
+    return frame.sort_values([C.MODULE, C.NOTEBOOK, C.ITEM], ignore_index=True)
+
+
+def read_grades(db_url: str) -> pd.DataFrame:
+    """Tidy grades: one row per (learner, module, notebook, item)."""
+    frame = _read(db_url, GRADES_SQL)
+    frame[C.SCORE] = frame[C.SCORE].astype(float)
+    frame[C.NEEDS_MANUAL] = frame[C.NEEDS_MANUAL].astype(bool)
+    return frame.sort_values([C.LEARNER, C.MODULE, C.NOTEBOOK, C.ITEM], ignore_index=True)
+
+
+def read_submissions(db_url: str) -> pd.DataFrame:
+    """One row per (learner, module) that nbgrader has graded, with timestamp and penalty."""
+    frame = _read(db_url, SUBMISSIONS_SQL)
+    for col in (C.TIMESTAMP, C.DUEDATE):  # nbgrader stores naive UTC; HR reads Vietnam time
+        frame[col] = (pd.to_datetime(frame[col]).dt.tz_localize("UTC")
+                      .dt.tz_convert(LOCAL_TZ).dt.tz_localize(None))
+    frame[C.PENALTY] = frame[C.PENALTY].astype(float)
+    return frame.sort_values([C.LEARNER, C.MODULE], ignore_index=True)
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """Vietnamese order: family (and middle) names first, given name last."""
+    parts = full_name.split()
+    return (parts[-1], " ".join(parts[:-1])) if parts else ("", "")
+
+
+def register_learners(db_url: str, course_id: str, roster: pd.DataFrame) -> None:
+    """Create or update every roster learner as an nbgrader student."""
+    with connect(db_url, course_id) as gb:
+        for learner_id, full_name in zip(roster[C.LEARNER], roster[C.NAME]):
+            first, last = split_name(full_name)
+            gb.update_or_create_student(learner_id, first_name=first, last_name=last)
