@@ -17,31 +17,49 @@ from .errors import KitError, problem
 HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 
 
-def _score_calls(source: str):
-    """Yield (item_id, key) for each ``<anything>.score("id", literal)`` call in the source."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", ""))
-                == "score" and len(node.args) == 2):
-            yield ast.literal_eval(node.args[0]), ast.literal_eval(node.args[1])
+def _calls(source: str, known: set[str]):
+    """Yield (name, args, kwargs) for each ``<module>.<check>(literal, ...)`` call."""
+    for node in ast.walk(ast.parse(source)):
+        name = getattr(node.func, "attr", getattr(node.func, "id", "")) \
+            if isinstance(node, ast.Call) else ""
+        if name in known:
+            args = [ast.literal_eval(a) for a in node.args]
+            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+            yield name, args, kwargs
 
 
-def answer_key(notebook: str | Path) -> dict[str, Any]:
-    """Map item id -> correct answer, read from the hidden tests of a source notebook."""
+def solution_calls(notebook: str | Path) -> list[tuple[str, list, dict]]:
+    """Every graded check call in the hidden tests of a source notebook, in order."""
+    from . import checks
+
+    known = checks.names()
     nb = nbformat.read(str(notebook), as_version=4)
-    key: dict[str, Any] = {}
+    found = []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or not meta.get("grade"):
             continue
         try:
-            calls = list(_score_calls(cell.source))
+            found += list(_calls(cell.source, known))
         except (SyntaxError, ValueError) as exc:
             raise KitError(problem(f"không đọc được đáp án ({exc})",
-                                   "đáp án phải là giá trị cố định, ví dụ cv.score(\"c1\", \"B\")",
+                                   "đối số của hàm chấm phải là giá trị cố định, "
+                                   "ví dụ cv.score(\"c1\", \"B\")",
                                    notebook=str(notebook), cell=meta.get("grade_id")))
-        key.update(calls)
-    return key
+    return found
+
+
+def answer_key(notebook: str | Path) -> dict[str, Any]:
+    """Map item id -> correct answer for the clickable items (``score`` calls)."""
+    return {args[0]: args[1] for name, args, _ in solution_calls(notebook) if name == "score"}
+
+
+def write_solution(notebook: str | Path, folder: str | Path) -> None:
+    """Build the full-marks submission of every check of ``notebook`` in ``folder``."""
+    from . import checks
+
+    for name, args, kwargs in solution_calls(notebook):
+        checks.solve(name, Path(folder), *args, **kwargs)
 
 
 def free_text_items(notebook: str | Path) -> dict[str, float]:

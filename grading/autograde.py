@@ -56,6 +56,11 @@ _API = None
 
 def _init_worker(root: str) -> None:
     global _API
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
     _API = open_workspace(root).api()
 
 

@@ -10,7 +10,7 @@ import csv
 import random
 from pathlib import Path
 
-from . import assessment, autograde, gradebook, learners, report, roster, summary
+from . import assessment, autograde, checks, gradebook, items, learners, report, roster, summary
 from . import workspace as W
 
 WARDS = [("90001", "Phường Hòa Bình"), ("90002", "Xã Tân Lập"), ("90003", "Xã Đông Hưng"),
@@ -63,15 +63,17 @@ def wrong(value, rng: random.Random):
     return rng.choice([x for x in "ABCD" if x != value])
 
 
-def answers_for(kind: str, key: dict, free: dict, rng: random.Random) -> dict:
-    """The answers a learner of this kind gives."""
+def do_work(kind: str, sources: list[Path], folder: Path, rng: random.Random) -> None:
+    """What a learner of this kind does in the assessment folder (clicks, hands-on work)."""
     if kind == "blank":
-        return {}
-    out = {}
-    for item_id, value in key.items():
-        out[item_id] = value if kind == "full" or rng.random() < 0.5 else wrong(value, rng)
-    out.update({item_id: FREE_TEXT for item_id in free})
-    return out
+        return
+    for nb in sources:
+        for name, args, kwargs in assessment.solution_calls(nb):
+            if kind == "full" or rng.random() < 0.5:
+                checks.solve(name, folder, *args, **kwargs)
+            elif name == "score":
+                items.save_answer(args[0], wrong(args[1], rng), folder)
+        learners.answer(folder, {item_id: FREE_TEXT for item_id in assessment.free_text_items(nb)})
 
 
 def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 2026,
@@ -93,8 +95,6 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
     plan = {}
     for module_id in modules:
         src = assessment.source_notebooks(ws.root / "source" / module_id)
-        key = {k: v for nb in src for k, v in assessment.answer_key(nb).items()}
-        free = {k: v for nb in src for k, v in assessment.free_text_items(nb).items()}
         for learner in people:
             kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
             kind = "broken" if (learner, module_id) == broken else kind
@@ -103,8 +103,7 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
                 continue
             home = out / "hoc_vien" / learner
             folder = learners.fetch(ws, home, module_id, learner)
-            learners.answer(folder, answers_for("full" if kind == "broken" else kind, key,
-                                                free, rng))
+            do_work("full" if kind == "broken" else kind, src, folder, rng)
             if kind == "broken":
                 notebook = src[0].name
                 (folder / notebook).write_text('{"cells": [', encoding="utf-8")

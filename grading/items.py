@@ -93,22 +93,21 @@ def _same(given: Any, key: Any) -> bool:
     return type(given) is type(key) and given == key
 
 
-def score(item_id: str, key: Any) -> bool:
+def score(item_id: str, key: Any) -> None:
     """Hidden-test check: full points if the saved answer equals the key, else 0.
 
     A wrong or missing answer is reported on stderr, which nbgrader scores 0, instead of an
     exception: an exception's traceback would print this very line, key included, into the
-    learner's feedback. The message shows only the learner's own answer.
+    learner's feedback. The message shows only the learner's own answer. Returns None: a
+    displayed value would be read by nbgrader as partial credit.
     """
     given = answer(item_id)
     if given is None:
         print("Chưa trả lời câu này.", file=sys.stderr)
-        return False
-    if not _same(given, key):
+    elif not _same(given, key):
         print(f"Câu trả lời chưa đúng (bạn chọn: {describe(given)}).", file=sys.stderr)
-        return False
-    print("Đúng.")
-    return True
+    else:
+        print("Đúng.")
 
 
 # --------------------------------------------------------------------------- widgets

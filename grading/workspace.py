@@ -44,6 +44,8 @@ from nbgrader.converters import Autograde  # noqa: E402
 _steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 c.Autograde.autograde_preprocessors = _steps[:1] + [StaticWidgetOutputs] + _steps[1:]
 c.ExecutePreprocessor.timeout = {timeout}
+# Kernels inherit the grader's stderr: keep their start-up chatter out of the trainer's terminal.
+c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 '''
 
 
