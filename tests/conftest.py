@@ -29,3 +29,55 @@ def new_workspace(tmp_path):
         return workspace.init(directory=tmp_path / name, manifest_path=manifest)
 
     return make
+
+
+# --------------------------------------------------------------------------- browser tests
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by .ci/run; never downloaded
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+TEST_OUTPUT = REPO / "test-output"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright. Required in CI; skipped elsewhere if absent."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: .ci/run must install Debian's chromium package")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                      args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh page; on failure a screenshot goes to test-output/<test name>.png."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="vi-VN")
+    pg = context.new_page()
+    yield pg
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        TEST_OUTPUT.mkdir(exist_ok=True)
+        pg.screenshot(path=str(TEST_OUTPUT / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

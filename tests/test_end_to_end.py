@@ -157,3 +157,17 @@ def test_workspace_is_a_standard_nbgrader_course(graded):
     assert "Câu trả lời đã lưu: A" in html  # the learner's own answer
     assert "bạn chọn: A" in html
     assert "cv.score" not in html and "HIDDEN" not in html  # no answer key leaks
+
+
+def test_cli_report_opens_offline_in_a_browser(graded, tmp_path, page, capsys):
+    from grading.cli import main
+
+    ws, _, _ = graded
+    assert main(["report", str(ws.root), "--out", str(tmp_path / "bc")]) == 0
+    printed = capsys.readouterr().out
+    assert "Phường Hòa Bình" in printed and "Xã Tân Lập" in printed
+    page.route("http*://**", lambda route: route.abort())  # offline: nothing may be fetched
+    page.goto((tmp_path / "bc" / "report.html").as_uri())
+    assert "Phường Hòa Bình" in page.inner_text("body")
+    widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
+    assert len(widths) >= 1 and all(w > 0 for w in widths)
