@@ -49,6 +49,8 @@ class Module:
     required_for: tuple[str, ...]  # folded position names, or ("all",)
     deadline: dt.date | None = None
     rubric: str = ""             # how trainers grade the free-text item(s)
+    minutes: int = 0             # estimated learning time (lessons + assessment)
+    outcomes: tuple[str, ...] = ()  # learning outcomes, in Vietnamese
 
     def required(self, position: str) -> bool:
         return ALL_POSITIONS in self.required_for or fold(position) in self.required_for
@@ -164,9 +166,16 @@ def load(path: str | Path) -> Manifest:
             problems.append(problem(f"{where}: hạn '{deadline}' không phải ngày",
                                     "ghi theo dạng YYYY-MM-DD", file=str(path)))
             deadline = None
+        minutes = m.get("minutes", 0)
+        if not isinstance(minutes, int) or minutes < 0:
+            problems.append(problem(f"{where}: minutes '{minutes}' không hợp lệ",
+                                    "ghi số phút ước tính (số nguyên)", file=str(path)))
+            minutes = 0
+        outcomes = tuple(unicodedata.normalize("NFC", str(o)) for o in m.get("outcomes") or [])
         modules.append(Module(mid, str(m.get("track")), _text(m.get("title"), where, problems,
                                                                path), lessons, assessment,
-                              float(pass_mark), req, deadline, str(m.get("rubric") or "")))
+                              float(pass_mark), req, deadline, str(m.get("rubric") or ""),
+                              minutes, outcomes))
     if not modules:
         problems.append(problem("chưa khai báo học phần (modules)", "thêm ít nhất một học phần",
                                 file=str(path)))
