@@ -171,3 +171,20 @@ def test_cli_report_opens_offline_in_a_browser(graded, tmp_path, page, capsys):
     assert "Phường Hòa Bình" in page.inner_text("body")
     widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
     assert len(widths) >= 1 and all(w > 0 for w in widths)
+
+
+def test_formgrader_shows_the_same_scores(graded):
+    """formgrader reads the gradebook through NbGraderAPI: its scores equal the report's."""
+    ws, _, _ = graded
+    subs = ws.api().get_submissions("mini")
+    shown = {s["student"]: (s["score"], s["max_score"], s["needs_manual_grade"])
+             for s in subs if s["autograded"]}
+    broken = [s for s in subs if s["student"] == "L6"][0]
+    assert broken["submitted"] and not broken["autograded"]  # visible to the trainer as such
+    ours = summary.build_tables(ws)["learners"]
+    ours = ours[ours[C.TIMESTAMP].notna()].set_index(C.LEARNER)
+    assert set(shown) == set(ours.index) == {"L1", "L2", "L4", "L5"}
+    for learner, (score, max_score, _) in shown.items():
+        assert ours.loc[learner, C.SCORE] == pytest.approx(score)
+        assert ours.loc[learner, C.MAX_SCORE] == pytest.approx(max_score)
+    assert shown["L1"][0] == 5.0
