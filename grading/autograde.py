@@ -1,103 +1,40 @@
-"""Autograde every submission of an assignment through nbgrader, one learner per task.
+"""Autograde every submission of an assignment: parallel, sandboxed, resumable.
 
-nbgrader's own batch stops at the first broken submission; here each learner is graded by a
-separate ``NbGraderAPI.autograde`` call in a pool of worker processes, after a pre-check that
-names what is wrong with a broken notebook. Every submission ends with a status and a reason,
-appended to ``congvu/grading_log.csv`` (the last line per learner and module counts).
+Each learner is graded by nbgrader's own ``autograde`` in a worker process whose Execute step
+runs the notebook in a sandboxed kernel forked from a warm server (``grading/worker.py``,
+``grading/executor.py``). Work runs on local worker processes or on a Dask cluster
+(``grading/dask_backend.py``). Every submission ends with a status and a Vietnamese reason,
+appended to ``congvu/grading_log.csv`` as soon as it is known; a rerun skips what is already
+graded (``grading/ledger.py``), so a killed batch resumes where it stopped.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import multiprocessing
 import os
-import time
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 import pandas as pd
 
 from . import columns as C
+from . import ledger
 from .errors import GradingError, problem
-from .workspace import Workspace, open_workspace
+from .precheck import precheck  # noqa: F401  (public: used by other modules and tests)
+from .workspace import Workspace
 
-LOG_FILE = Path("congvu") / "grading_log.csv"
-LOG_COLUMNS = [C.LEARNER, C.MODULE, C.STATUS, C.REASON, "graded_at", "seconds"]
-STATUS_VI = {"graded": "Đã chấm", "invalid_notebook": "Notebook hỏng", "error": "Lỗi khi chấm"}
-STATUS_EN = {"graded": "graded", "invalid_notebook": "invalid notebook", "error": "error"}
-
-
-def precheck(folder: Path) -> tuple[str, str] | None:
-    """Find what would break nbgrader in a submission folder: (status, Vietnamese reason)."""
-    import nbformat
-
-    notebooks = sorted(folder.glob("*.ipynb"))
-    if not notebooks:
-        return "invalid_notebook", "bài nộp không có notebook nào; học viên cần nộp lại"
-    for path in notebooks:
-        try:
-            nb = nbformat.read(str(path), as_version=4)
-        except Exception as exc:  # nbformat raises several unrelated types for bad files
-            kind = type(exc).__name__
-            return ("invalid_notebook", f"{path.name}: tệp hỏng, không đọc được ({kind}); "
-                    "học viên cần tải lại bài (fetch), làm lại và nộp lại")
-        ids = Counter(c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
-                      if c.metadata.get("nbgrader", {}).get("grade_id"))
-        dupes = sorted(gid for gid, n in ids.items() if n > 1)
-        if dupes:
-            return ("invalid_notebook", f"{path.name}: ô chấm điểm bị nhân đôi ({', '.join(dupes)}); "
-                    "học viên cần xóa ô bị chép thêm hoặc tải lại bài rồi nộp lại")
-    return None
-
-
-_API = None
-
-
-def _init_worker(root: str) -> None:
-    global _API
-    import warnings
-
-    from sqlalchemy.exc import SAWarning
-
-    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
-    _API = open_workspace(root).api()
-
-
-def _grade_one(assignment: str, learner: str) -> dict:
-    start = time.monotonic()
-    result = _API.autograde(assignment, learner, force=True, create=True)
-    if result["success"]:
-        status, reason = "graded", ""
-    else:
-        tail = (result.get("error") or result.get("log") or "").strip().splitlines()[-3:]
-        status, reason = "error", "nbgrader báo lỗi khi chấm: " + " | ".join(tail)
-    return {C.LEARNER: learner, C.STATUS: status, C.REASON: reason,
-            "seconds": round(time.monotonic() - start, 2)}
-
-
-def _append_log(ws: Workspace, rows: list[dict]) -> None:
-    path = ws.root / LOG_FILE
-    new = not path.exists()
-    with open(path, "a", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=LOG_COLUMNS)
-        if new:
-            writer.writeheader()
-        writer.writerows(rows)
-        fh.flush()
-        os.fsync(fh.fileno())
+LOG_FILE = ledger.LOG_FILE
+LOG_COLUMNS = ledger.PUBLIC_COLUMNS
+STATUS_VI = {"graded": "Đã chấm", "tampered": "Đã chấm, ô bị sửa đã khôi phục",
+             "timeout": "Quá thời gian", "memory": "Quá bộ nhớ", "output": "Đầu ra quá lớn",
+             "invalid_notebook": "Notebook hỏng", "error": "Lỗi khi chấm"}
+STATUS_EN = {"graded": "graded", "tampered": "graded, tampered cells restored",
+             "timeout": "timeout", "memory": "memory limit", "output": "output limit",
+             "invalid_notebook": "invalid notebook", "error": "error"}
 
 
 def read_status(ws: Workspace, assignment: str | None = None) -> pd.DataFrame:
     """Latest status per (learner, module)."""
-    path = ws.root / LOG_FILE
-    if not path.exists():
-        return pd.DataFrame(columns=LOG_COLUMNS)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = frame.drop_duplicates([C.LEARNER, C.MODULE], keep="last")
-    if assignment:
-        frame = frame[frame[C.MODULE] == assignment]
-    return frame.sort_values([C.MODULE, C.LEARNER], ignore_index=True)
+    return ledger.latest(ws.root, assignment)[LOG_COLUMNS]
 
 
 def submissions(ws: Workspace, assignment: str) -> list[str]:
@@ -116,42 +53,134 @@ def collect(ws: Workspace, assignment: str) -> None:
                            detail=result.get("log", ""))
 
 
-def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
-          learners: list[str] | None = None, progress: bool = True) -> pd.DataFrame:
-    """Autograde submissions in parallel; return one status row per learner."""
-    ws = workspace
-    ws.manifest.module(assignment)
-    todo = learners or submissions(ws, assignment)
-    rows, ready = [], []
-    for learner in todo:
+def _plan(ws: Workspace, assignment: str, learners: list[str] | None, force: bool):
+    """Split learners into (to grade: {learner: fingerprint}, done rows, missing rows)."""
+    done = ledger.latest(ws.root, assignment).set_index(C.LEARNER)
+    todo, kept, missing = {}, [], []
+    for learner in learners or submissions(ws, assignment):
         folder = ws.root / "submitted" / learner / assignment
         if not folder.is_dir():
-            rows.append({C.LEARNER: learner, C.STATUS: "error", "seconds": 0.0,
-                         C.REASON: f"không có bài nộp trong {folder.relative_to(ws.root)}"})
+            missing.append({C.LEARNER: learner, C.MODULE: assignment, C.STATUS: "error",
+                            C.REASON: f"không có bài nộp trong {folder.relative_to(ws.root)}",
+                            "seconds": 0.0})
             continue
-        bad = precheck(folder)
-        if bad:
-            rows.append({C.LEARNER: learner, C.STATUS: bad[0], C.REASON: bad[1], "seconds": 0.0})
+        mark = ledger.fingerprint(folder)
+        if not force and learner in done.index and done.loc[learner, "fingerprint"] == mark \
+                and done.loc[learner, C.STATUS] in ledger.FINAL:
+            kept.append({C.LEARNER: learner, **done.loc[learner].to_dict()})
         else:
-            ready.append(learner)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(ready) or 1))
-    from tqdm import tqdm
+            todo[learner] = mark
+    return todo, kept, missing
 
-    bar = tqdm(total=len(todo), unit="bài", desc=f"Chấm {assignment}", disable=not progress,
-               initial=len(rows))
-    if ready:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(str(ws.root),)) as pool:
-            futures = [pool.submit(_grade_one, assignment, learner) for learner in ready]
-            for future in as_completed(futures):
-                rows.append(future.result())
-                failed = sum(r[C.STATUS] != "graded" for r in rows)
-                bar.set_postfix_str(f"lỗi {failed}")
-                bar.update(1)
-    bar.close()
-    now = dt.datetime.now().isoformat(timespec="seconds")
-    for row in rows:
-        row.update({C.MODULE: assignment, "graded_at": now})
-    _append_log(ws, rows)
-    return pd.DataFrame(rows, columns=LOG_COLUMNS).sort_values(C.LEARNER, ignore_index=True)
+
+class Progress:
+    """tqdm bar: graded / failed / left and the rate."""
+
+    def __init__(self, total: int, initial: int, desc: str, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, initial=initial, unit="bài", desc=desc,
+                        disable=not enabled, smoothing=0.1)
+        self.ok = self.failed = 0
+        self.left = total - initial
+
+    def update(self, status: str) -> None:
+        self.ok += status in ("graded", "tampered")
+        self.failed += status not in ("graded", "tampered")
+        self.left -= 1
+        self.bar.set_postfix_str(f"đã chấm {self.ok}, lỗi {self.failed}, còn {self.left}",
+                                 refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _local(ws: Workspace, assignment: str, todo: list[str], jobs: int, isolate: bool, limits):
+    """Yield status rows from a pool of local worker processes, as they finish."""
+    from . import worker
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_local,
+                             initargs=(str(ws.root), isolate, limits)) as pool:
+        pending = {pool.submit(worker.grade_one, assignment, learner): learner
+                   for learner in todo}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                learner = pending.pop(future)
+                try:
+                    yield future.result()
+                except Exception as exc:  # a crashed worker: this learner only
+                    yield {C.LEARNER: learner, C.MODULE: assignment, C.STATUS: "error",
+                           C.REASON: f"tiến trình chấm bị lỗi: {type(exc).__name__}: {exc}",
+                           "seconds": 0.0}
+
+
+def _init_local(root: str, isolate: bool, limits) -> None:
+    from multiprocessing.util import Finalize
+
+    from . import worker
+
+    worker.init(root, isolate, limits)
+    Finalize(None, worker.shutdown, exitpriority=10)
+
+
+def sandbox_mode(sandbox: bool | None) -> bool:
+    """True to isolate learner code; None = isolate when the machine allows it."""
+    from . import sandbox as sb
+
+    ok, why = sb.available()
+    if sandbox and not ok:
+        raise GradingError(problem(f"không tạo được sandbox: {why}",
+                                   "chạy với quyền root trên Linux, hoặc bỏ --sandbox",
+                                   message_en="cannot build the sandbox"))
+    if sandbox is None and not ok:
+        import sys
+
+        print(f"CẢNH BÁO: chấm không có sandbox ({why}); mã của học viên chạy với quyền của "
+              "người chấm.", file=sys.stderr)
+    return ok if sandbox is None else bool(sandbox)
+
+
+def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
+          learners: list[str] | None = None, progress: bool = True, force: bool = False,
+          scheduler: str | None = None, sandbox: bool | None = None, limits=None,
+          details: list | None = None) -> pd.DataFrame:
+    """Autograde submissions in parallel; return one status row per learner.
+
+    Submissions already graded with their current content are skipped unless ``force``;
+    ``details`` (a list) receives every new row with its timings (for benchmarks).
+    """
+    ws = workspace
+    ws.manifest.module(assignment)
+    isolate = sandbox_mode(sandbox)
+    with ledger.BatchLock(ws.root):
+        todo, kept, rows = _plan(ws, assignment, learners, force)
+        bar = Progress(len(todo) + len(kept) + len(rows), len(kept) + len(rows),
+                       f"Chấm {assignment}", progress)
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        for row in rows:
+            ledger.append(ws.root, {**row, "graded_at": now})
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+        if scheduler:
+            from .dask_backend import run as source
+
+            stream = source(scheduler, ws, assignment, list(todo), isolate, limits)
+        else:
+            stream = _local(ws, assignment, list(todo), jobs, isolate, limits)
+        try:
+            for row in stream:
+                row.update({"graded_at": dt.datetime.now().isoformat(timespec="seconds"),
+                            "fingerprint": todo.get(row[C.LEARNER], "")})
+                ledger.append(ws.root, row)
+                rows.append(row)
+                if details is not None:
+                    details.append(dict(row))
+                bar.update(row[C.STATUS])
+        finally:
+            bar.close()
+    frame = pd.DataFrame(rows + kept, columns=LOG_COLUMNS)
+    frame["seconds"] = pd.to_numeric(frame["seconds"], errors="coerce").fillna(0.0)
+    return frame.sort_values(C.LEARNER, ignore_index=True)
+

@@ -25,6 +25,15 @@ def default_manifest() -> Path:
     return here if here.is_file() else Path(__file__).resolve().parent.parent / "course.yml"
 
 
+def _date(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày '{value}' không đúng dạng YYYY-MM-DD")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="congvu", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
@@ -47,8 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     r = rsub.add_parser("import", help="nhập danh sách từ CSV hoặc .xlsx (lỗi một dòng: "
                                        "từ chối cả tệp, không nhập gì)")
     r.add_argument("dir", type=Path, help="thư mục làm việc")
-    r.add_argument("file", type=Path, help="tệp danh sách: ma_can_bo, ho_ten, ma_don_vi, "
-                                           "ten_don_vi, chuc_vu")
+    r.add_argument("file", type=Path, help="tệp danh sách (.xlsx nhiều trang, dòng tiêu đề ở "
+                                           "đâu cũng được, hoặc CSV): mã cán bộ, họ và tên, mã "
+                                           "và/hoặc tên đơn vị, chức vụ")
+    r.add_argument("--units", type=Path, default=None,
+                   help="danh mục đơn vị hành chính chính thức (CSV/.xlsx: mã, tên[, huyện cũ, "
+                        "tên cũ]); được lưu vào thư mục làm việc (mặc định: danh mục mẫu giả lập)")
+    r.add_argument("--add-only", action="store_true",
+                   help="chỉ thêm/cập nhật người trong tệp, không ghi ai là đã rời danh sách "
+                        "(tệp chỉ gồm một số đơn vị)")
 
     s = sub.add_parser("release", help="phát bài kiểm tra lên kho trao đổi")
     s.add_argument("dir", type=Path)
@@ -61,6 +77,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--learner", action="append", default=None,
                    help="chỉ chấm cán bộ này (có thể lặp lại)")
     s.add_argument("--collect", action="store_true", help="thu bài từ kho trao đổi trước")
+    s.add_argument("--force", action="store_true",
+                   help="chấm lại cả bài đã chấm (mặc định: chỉ chấm bài mới hoặc chưa xong, "
+                        "nên chạy lại sau khi bị ngắt sẽ tiếp tục từ chỗ dừng)")
+    s.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                   help="chấm trên cụm Dask distributed có sẵn thay vì các tiến trình cục bộ")
+    s.add_argument("--no-sandbox", dest="sandbox", action="store_const", const=False,
+                   default=None, help="không cách ly mã học viên (chỉ dùng khi máy không cho "
+                                      "tạo sandbox; mặc định: cách ly nếu có thể)")
+    s.add_argument("--timeout", type=int, default=None, metavar="GIÂY",
+                   help="giới hạn thời gian chạy của mỗi notebook (mặc định 300)")
+    s.add_argument("--memory-mb", type=int, default=None,
+                   help="giới hạn bộ nhớ cho mã học viên mỗi notebook (mặc định 1024)")
 
     s = sub.add_parser("status", help="trạng thái chấm của từng bài nộp")
     s.add_argument("dir", type=Path)
@@ -69,6 +97,12 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("report", help="báo cáo theo đơn vị: Excel, HTML, CSV")
     s.add_argument("dir", type=Path)
     s.add_argument("--out", type=Path, required=True, help="thư mục ghi báo cáo")
+    s.add_argument("--ward", action="append", default=None, metavar="MÃ",
+                   help="chỉ báo cáo đơn vị có mã này (có thể lặp lại), để gửi chủ tịch UBND xã")
+    s.add_argument("--split-by-ward", action="store_true",
+                   help="thêm một tệp .xlsx và .html cho mỗi đơn vị trong OUT/theo_don_vi/")
+    s.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="ngày dùng để tính quá hạn (mặc định: hôm nay)")
 
     s = sub.add_parser("demo", help="chạy toàn bộ quy trình với dữ liệu giả lập")
     s.add_argument("--out", type=Path, default=Path("out/demo"))
@@ -78,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
-    from . import autograde, demo, report, roster, summary
+    from . import autograde, roster
     from . import workspace as W
 
     lang = args.lang
@@ -89,8 +123,9 @@ def _run(args) -> int:
     elif args.command == "roster":
         ws = W.open_workspace(args.dir)
         res = roster.import_roster(workspace=ws.root, file=args.file, db_url=ws.db_url,
-                                   course_id=ws.course_id)
-        print(f"Đã nhập: {res.added} mới, {res.updated} cập nhật; tổng {res.total} cán bộ.")
+                                   course_id=ws.course_id, units_file=args.units,
+                                   add_only=args.add_only)
+        print(res.render(lang))
     elif args.command == "release":
         ws = W.open_workspace(args.dir)
         print("Đã phát: " + ", ".join(W.release(ws, args.modules)))
@@ -98,21 +133,26 @@ def _run(args) -> int:
         ws = W.open_workspace(args.dir)
         if args.collect:
             autograde.collect(ws, args.assignment)
+        from .sandbox import Limits
+
+        limits = Limits()
+        limits.wall_seconds = args.timeout or limits.wall_seconds
+        limits.memory_mb = args.memory_mb or limits.memory_mb
         status = autograde.grade(workspace=ws, assignment=args.assignment, jobs=args.jobs,
-                                 learners=args.learner)
+                                 learners=args.learner, force=args.force,
+                                 scheduler=args.scheduler, sandbox=args.sandbox, limits=limits)
         _print_status(status, lang)
-        return 0 if (status["status"] == "graded").all() else 1
+        return 0 if status["status"].isin(["graded", "tampered"]).all() else 1
     elif args.command == "status":
         _print_status(autograde.read_status(W.open_workspace(args.dir), args.assignment), lang)
     elif args.command == "report":
-        ws = W.open_workspace(args.dir)
-        tables = summary.build_tables(ws, lang)
-        titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}
-        paths = report.write_report(tables, args.out, lang=lang, module_titles=titles)
-        print(report.format_table(tables["per_ward"], lang=lang, module_titles=titles))
-        for path in paths.values():
-            print(path)
+        from .report_wards import report_command
+
+        report_command(W.open_workspace(args.dir), args.out, lang=lang, wards=args.ward,
+                       split=args.split_by_ward, as_of=args.as_of)
     elif args.command == "demo":
+        from . import demo  # imported here: it pulls in nbformat (slow to import)
+
         demo.run(out=args.out, manifest_path=args.manifest or default_manifest(), jobs=args.jobs)
     return 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 R_ID, R_NAME, R_WARD_CODE, R_WARD_NAME, R_POSITION = (
     "ma_can_bo", "ho_ten", "ma_don_vi", "ten_don_vi", "chuc_vu")
 ROSTER_COLUMNS = (R_ID, R_NAME, R_WARD_CODE, R_WARD_NAME, R_POSITION)
+# Optional roster columns, used only to pick the right unit (never stored).
+R_DISTRICT, R_PROVINCE = "huyen_cu", "tinh"
 
 # Tidy tables.
 LEARNER = "learner_id"
@@ -31,6 +33,15 @@ PASSED = "passed"
 PENDING = "pending_manual"
 STATUS = "status"
 REASON = "reason"
+JOINED = "joined_on"       # date the learner first appeared in an imported roster
+LEFT = "left_on"           # date the learner disappeared from a full re-import ("" = active)
+ACTIVE = "active"
+STARTED = "started"
+DUE = "due"                # effective deadline of a learner for a module
+OVERDUE = "overdue"
+DAYS_LATE = "days_late"
+MISSING = "missing_modules"
+DATE = "date"
 
 # Aggregates.
 ENROLLED = "enrolled"
@@ -40,6 +51,14 @@ N_COMPLETED = "n_completed"
 COMPLETION_RATE = "completion_rate"
 PASS_RATE = "pass_rate"
 MEAN_SCORE = "mean_percent"
+MEDIAN_SCORE = "median_percent"
+N_STARTED = "n_started"
+N_OVERDUE = "n_overdue"
+MEAN_DAYS_LATE = "mean_days_late"
+N_LEFT = "n_left"
+N_JOINED = "n_joined"
+SUBMIT_RATE = "submit_rate"
+CUM_COMPLETED = "cum_completed"
 
 HEADERS = {
     LEARNER: ("Mã cán bộ", "Learner ID"),
@@ -73,6 +92,22 @@ HEADERS = {
     COMPLETION_RATE: ("Tỷ lệ hoàn thành (%)", "Completion rate (%)"),
     PASS_RATE: ("Tỷ lệ đạt (%)", "Pass rate (%)"),
     MEAN_SCORE: ("Điểm trung bình (%)", "Mean score (%)"),
+    MEDIAN_SCORE: ("Điểm trung vị (%)", "Median score (%)"),
+    JOINED: ("Ngày vào danh sách", "Joined on"),
+    LEFT: ("Ngày rời danh sách", "Left on"),
+    STARTED: ("Đã bắt đầu", "Started"),
+    DUE: ("Hạn hoàn thành", "Due"),
+    OVERDUE: ("Quá hạn", "Overdue"),
+    DAYS_LATE: ("Số ngày trễ", "Days late"),
+    MISSING: ("Học phần còn thiếu", "Modules still to pass"),
+    DATE: ("Ngày", "Date"),
+    N_STARTED: ("Đã bắt đầu", "Started"),
+    N_OVERDUE: ("Quá hạn", "Overdue"),
+    MEAN_DAYS_LATE: ("Số ngày trễ trung bình", "Mean days late"),
+    N_LEFT: ("Đã rời (không tính)", "Left (not counted)"),
+    N_JOINED: ("Vào giữa khóa", "Joined mid-course"),
+    SUBMIT_RATE: ("Tỷ lệ đã nộp đủ (%)", "Submitted all (%)"),
+    CUM_COMPLETED: ("Số hoàn thành cộng dồn", "Completed (cumulative)"),
 }
 
 

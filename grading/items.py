@@ -10,159 +10,111 @@ In a notebook::
 
     from grading import items as cv
     cv.single_choice("c1", "Câu hỏi ...", ["Phương án 1", "Phương án 2"])
-    # hidden test cell:  cv.score("c1", "B")
+    cv.numeric("c5", "Bao nhiêu ...?", unit="triệu đồng")
+    cv.short_text("c6", "Tên ứng dụng ...?")
+    # hidden test cells:  cv.score("c1", "B")   cv.score_number("c5", 12.5, tol=0.1)
+    #                     cv.score_text("c6", ["VNeID", "ứng dụng VNeID"])
+
+Items given a ``key`` are practice items (lessons): a "Kiểm tra" button tells right or wrong
+and shows the explanation. Graded items never get a key, so nothing in the learner's notebook
+reveals the answer before grading.
 """
 from __future__ import annotations
 
 import html
-import json
-import os
-import sys
-import tempfile
-import unicodedata
 from datetime import datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import ipywidgets as w
 
-ANSWERS_FILE = "cau_tra_loi.json"
+from .answers import (ANSWERS_FILE, CHECKS, UNANSWERED, answer, answers_path,  # noqa: F401
+                      describe, format_number, load_answers, near, normalize_text,
+                      parse_number, render_static, same, save_answer, score, score_number,
+                      score_text, text_matches)
+
 LETTERS = "ABCDEFGHIJ"
+META_KEY = "congvu_item"  # output metadata naming the item, for static rendering (nbhooks)
 
 
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    return value
-
-
-def answers_path(folder: str | os.PathLike | None = None) -> Path:
-    return Path(folder or os.getcwd()) / ANSWERS_FILE
-
-
-def load_answers(folder: str | os.PathLike | None = None) -> dict[str, Any]:
-    """All saved answers of the assignment folder ({} if none or unreadable)."""
-    try:
-        data = json.loads(answers_path(folder).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def save_answer(item_id: str, value: Any, folder: str | os.PathLike | None = None) -> None:
-    """Record one answer atomically (write a temporary file, then rename)."""
-    path = answers_path(folder)
-    data = load_answers(folder)
-    if value is None or value == "" or value == []:
-        data.pop(item_id, None)
-    else:
-        data[item_id] = _nfc(value)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cau_tra_loi.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1, sort_keys=True)
-    os.replace(tmp, path)
-
-
-def answer(item_id: str) -> Any:
-    """The learner's saved answer, or None if unanswered."""
-    return load_answers().get(item_id)
-
-
-def describe(value: Any) -> str:
-    """Human-readable form of a stored answer, in Vietnamese."""
-    if value is None:
-        return "(chưa trả lời)"
-    if isinstance(value, bool):
-        return "Đúng" if value else "Sai"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) if value else "(chưa trả lời)"
-    return str(value)
-
-
-# --------------------------------------------------------------------------- grading
-def _same(given: Any, key: Any) -> bool:
-    """Compare only plain JSON values: never call a learner-controlled __eq__."""
-    if type(given) not in (str, bool, int, float, list):
-        return False
-    if isinstance(key, str) and isinstance(given, str):
-        return _nfc(given).strip().casefold() == _nfc(key).strip().casefold()
-    if isinstance(key, list):
-        return isinstance(given, list) and sorted(map(str, given)) == sorted(map(str, key))
-    return type(given) is type(key) and given == key
-
-
-def score(item_id: str, key: Any) -> None:
-    """Hidden-test check: full points if the saved answer equals the key, else 0.
-
-    A wrong or missing answer is reported on stderr, which nbgrader scores 0, instead of an
-    exception: an exception's traceback would print this very line, key included, into the
-    learner's feedback. The message shows only the learner's own answer. Returns None: a
-    displayed value would be read by nbgrader as partial credit.
-    """
-    given = answer(item_id)
-    if given is None:
-        print("Chưa trả lời câu này.", file=sys.stderr)
-    elif not _same(given, key):
-        print(f"Câu trả lời chưa đúng (bạn chọn: {describe(given)}).", file=sys.stderr)
-    else:
-        print("Đúng.")
-
-
-# --------------------------------------------------------------------------- widgets
 class ItemBox(w.VBox):
-    """A VBox whose static fallback (feedback HTML, formgrader) shows the saved answer."""
+    """A VBox whose static fallback (feedback HTML, formgrader, reopened notebook) shows the
+    saved answer; its output metadata says which item it is."""
 
-    def __init__(self, item_id: str, question: str, **kwargs):
+    def __init__(self, item_id: str, question: str, kind: str,
+                 options: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(**kwargs)
         self._item_id, self._question = item_id, question
+        self._meta = {"id": item_id, "kind": kind, "question": question,
+                      "options": [list(o) for o in options or []]}
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs) or {}
-        text = f"{self._question}\nCâu trả lời đã lưu: {describe(answer(self._item_id))}"
-        data["text/plain"] = text
-        data["text/html"] = "<pre>" + html.escape(text) + "</pre>"
-        return data
+        data.update(render_static(self._meta, answer(self._item_id)))
+        return data, {META_KEY: self._meta}
 
 
-def _status_text(saved: bool) -> str:
-    return f"✔ Đã lưu lúc {datetime.now():%H:%M:%S}" if saved else "Chưa trả lời"
+class Invalid(ValueError):
+    """What the learner typed cannot be stored; the message says how to fix it."""
 
 
-def _item(item_id: str, question: str, control: w.Widget, sources: list[w.Widget], get, put,
-          key: Any = None, explanation: str = "") -> ItemBox:
+def _status_text(saved: Any) -> str:
+    if saved is None:
+        return "Chưa trả lời"
+    return f"✔ Đã lưu lúc {datetime.now():%H:%M:%S}"
+
+
+def _status_html(text: str) -> str:
+    return f'<span role="status" aria-live="polite">{html.escape(text)}</span>'
+
+
+def _item(item_id: str, question: str, kind: str, control: w.Widget, sources: list[w.Widget],
+          get: Callable[[], Any], put: Callable[[Any], None], *,
+          check: Callable[[Any], bool] | None = None, explanation: str = "",
+          options: list[tuple[str, str]] | None = None) -> ItemBox:
     """Wire a control: load the saved answer, save on every change, show the saved state.
 
-    ``key`` turns the item into a practice item with a "Kiểm tra" button and an explanation;
-    graded items never receive a key, so nothing in the learner's notebook reveals it.
+    ``check`` (practice items only) adds a "Kiểm tra" button and the explanation.
     """
     saved = answer(item_id)
     if saved is not None:
         put(saved)
-    status = w.HTML(_status_text(saved is not None))
+    status = w.HTML(_status_html(_status_text(saved)))
 
     def on_change(_change=None):
-        value = get()
+        try:
+            value = get()
+        except Invalid as exc:
+            save_answer(item_id, None)  # the last thing typed is not a valid answer
+            status.value = _status_html(f"⚠ Chưa lưu: {exc}")
+            return
         save_answer(item_id, value)
-        status.value = _status_text(value not in (None, "", []))
+        empty = value in (None, "", [])
+        text = _status_text(None if empty else value)
+        if kind == "numeric" and not empty:
+            text += f" — số đã ghi nhận: {describe(value)}"
+        status.value = _status_html(text)
 
     for source in sources:
         source.observe(on_change, names="value")
     children = [w.HTML(f"<b>{html.escape(question)}</b>"), control, status]
-    if key is not None:
+    if check is not None:
         button = w.Button(description="Kiểm tra", tooltip="Kiểm tra câu trả lời", icon="check")
         feedback = w.HTML()
 
         def on_check(_button):
-            ok = _same(get(), key)
+            try:
+                value = get()
+            except Invalid as exc:
+                feedback.value = html.escape(f"⚠ {exc}")
+                return
+            ok = value not in (None, "", []) and check(value)
             verdict = "✅ Chính xác!" if ok else "❌ Chưa đúng, hãy thử lại."
             note = f"<br>{html.escape(explanation)}" if explanation and ok else ""
             feedback.value = verdict + note
 
         button.on_click(on_check)
         children += [button, feedback]
-    return ItemBox(item_id, question, children=children)
+    return ItemBox(item_id, question, kind, options, children=children)
 
 
 def _labels(options: list[str]) -> list[tuple[str, str]]:
@@ -171,7 +123,8 @@ def _labels(options: list[str]) -> list[tuple[str, str]]:
 
 def single_choice(item_id: str, question: str, options: list[str], *, key: str | None = None,
                   explanation: str = "") -> ItemBox:
-    """One answer among options labelled A, B, C...; stores the letter."""
+    """One answer among options labelled A, B, C...; stores the letter.
+    Keyboard: Tab (Shift + Tab) from option to option, Space to choose."""
     labels = _labels(options)
     control = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="auto"))
 
@@ -179,13 +132,15 @@ def single_choice(item_id: str, question: str, options: list[str], *, key: str |
         if value in {letter for _, letter in labels}:
             control.value = value
 
-    return _item(item_id, question, control, [control], lambda: control.value, put,
-                 key, explanation)
+    return _item(item_id, question, "single_choice", control, [control], lambda: control.value,
+                 put, check=None if key is None else (lambda v: same(v, key)),
+                 explanation=explanation, options=labels)
 
 
 def multiple_choice(item_id: str, question: str, options: list[str], *,
                     key: list[str] | None = None, explanation: str = "") -> ItemBox:
-    """Several answers (tick every right one); stores the list of letters."""
+    """Several answers (tick every right one); stores the list of letters.
+    Keyboard: Tab from box to box, Space to tick."""
     labels = _labels(options)
     boxes = {letter: w.Checkbox(description=label, value=False, indent=False,
                                 layout=w.Layout(width="auto")) for label, letter in labels}
@@ -197,21 +152,68 @@ def multiple_choice(item_id: str, question: str, options: list[str], *,
     def get():
         return [letter for letter, box in boxes.items() if box.value]
 
-    return _item(item_id, question, w.VBox(list(boxes.values())), list(boxes.values()), get,
-                 put, key, explanation)
+    return _item(item_id, question, "multiple_choice", w.VBox(list(boxes.values())),
+                 list(boxes.values()), get, put,
+                 check=None if key is None else (lambda v: same(v, key)),
+                 explanation=explanation, options=labels)
 
 
 def true_false(item_id: str, statement: str, *, key: bool | None = None,
                explanation: str = "") -> ItemBox:
-    """Đúng / Sai; stores true or false."""
+    """Đúng / Sai; stores true or false. Keyboard: Tab to a button, Space or Enter to press."""
     control = w.ToggleButtons(options=[("Đúng", True), ("Sai", False)], value=None)
 
     def put(value):
         if isinstance(value, bool):
             control.value = value
 
-    return _item(item_id, statement, control, [control], lambda: control.value, put,
-                 key, explanation)
+    return _item(item_id, statement, "true_false", control, [control], lambda: control.value,
+                 put, check=None if key is None else (lambda v: same(v, key)),
+                 explanation=explanation)
+
+
+def numeric(item_id: str, question: str, *, unit: str = "", key: float | None = None,
+            tol: float = 0.0, explanation: str = "",
+            placeholder: str = "Gõ một số, ví dụ 12,5") -> ItemBox:
+    """A number, typed as officials write it ("12,5", "1.500.000"); stores a JSON number.
+    The status line repeats the number read, so a misread is visible at once."""
+    control = w.Text(value="", placeholder=placeholder, continuous_update=True,
+                     layout=w.Layout(width="16em"))
+    row = w.HBox([control, w.HTML(f"&nbsp;{html.escape(unit)}" if unit else "")])
+
+    def get():
+        text = control.value.strip()
+        if not text:
+            return None
+        value = parse_number(text)
+        if value is None:
+            raise Invalid("hãy chỉ gõ chữ số, dùng dấu phẩy cho phần thập phân (ví dụ 12,5)")
+        return value
+
+    def put(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            control.value = format_number(value)
+
+    return _item(item_id, question, "numeric", row, [control], get, put,
+                 check=None if key is None else (lambda v: near(v, key, tol)),
+                 explanation=explanation)
+
+
+def short_text(item_id: str, question: str, *, key: str | list[str] | None = None,
+               ignore_accents: bool = False, explanation: str = "",
+               placeholder: str = "Gõ câu trả lời ngắn...") -> ItemBox:
+    """A word or a short phrase on one line; stores the text (spacing tidied, NFC)."""
+    control = w.Text(value="", placeholder=placeholder, continuous_update=True,
+                     layout=w.Layout(width="60%"))
+
+    def put(value):
+        control.value = str(value)
+
+    return _item(item_id, question, "short_text", control, [control],
+                 lambda: " ".join(control.value.split()), put,
+                 check=None if key is None else
+                 (lambda v: text_matches(v, key, ignore_accents=ignore_accents)),
+                 explanation=explanation)
 
 
 def free_text(item_id: str, question: str, *, rows: int = 6,
@@ -225,4 +227,5 @@ def free_text(item_id: str, question: str, *, rows: int = 6,
     def put(value):
         control.value = str(value)
 
-    return _item(item_id, question, control, [control], lambda: control.value.strip(), put)
+    return _item(item_id, question, "free_text", control, [control],
+                 lambda: control.value.strip(), put)

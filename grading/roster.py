@@ -1,114 +1,82 @@
-"""Roster import: read HR's CSV or .xlsx, validate every row, reject the file whole on any error.
+"""Roster import: read HR's CSV or Excel file, validate every row, reject the file whole on any
+error; on success merge it into the workspace roster and nbgrader's gradebook.
 
-Accepted learners are registered as nbgrader students (name only); ward and position live in
-the kit's own file ``congvu/roster.csv`` inside the workspace.
+HR files are read by ``hr_excel`` (title rows, merged headers, several sheets, flexible header
+names). Ward names are matched to commune codes through the units table (``units``); codes
+that Excel turned into numbers get their leading zeros back. Ward and position live in the
+kit's own file ``congvu/roster.csv``; nbgrader keeps the name only.
+
+A re-import is the full, current roster: new people are added (``joined_on``), changes are
+applied, people missing from it are marked as leavers (``left_on``; their results stay in the
+gradebook) and every difference is reported and appended to ``congvu/roster_changes.csv``.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
-import re
 import tempfile
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from . import columns as C
+from . import hr_excel
+from . import units as U
 from .errors import RosterError, problem
+from .roster_check import check_rows
+from .roster_diff import ImportResult, diff, log_changes
 
-LEARNER_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-WARD_CODE_RE = re.compile(r"^\d{5}$")
-UNIT_PREFIXES = ("xã ", "phường ", "đặc khu ")
 ROSTER_FILE = Path("congvu") / "roster.csv"
 RENAME = {C.R_ID: C.LEARNER, C.R_NAME: C.NAME, C.R_WARD_CODE: C.WARD_CODE,
           C.R_WARD_NAME: C.WARD_NAME, C.R_POSITION: C.POSITION}
-MAX_LISTED = 50
-
-FIX = {
-    C.R_ID: "điền mã cán bộ (chữ, số, '.', '-', '_'; không dấu, không khoảng trắng)",
-    C.R_NAME: "điền đầy đủ họ và tên",
-    C.R_WARD_CODE: "điền mã đơn vị hành chính cấp xã gồm đúng 5 chữ số, giữ số 0 ở đầu "
-                   "(trong Excel, định dạng cột là Văn bản/Text)",
-    C.R_WARD_NAME: "ghi tên đơn vị bắt đầu bằng 'Xã', 'Phường' hoặc 'Đặc khu'",
-    C.R_POSITION: "điền chức vụ",
+STORED = [*RENAME.values(), C.JOINED, C.LEFT]
+ALIASES = {
+    C.R_ID: ("ma can bo", "ma cb", "ma so can bo", "ma nhan vien", "ma cong chuc", "ma so",
+             "so hieu", "so hieu can bo", "ma can bo cong chuc", "ma ccvc", "ma dinh danh"),
+    C.R_NAME: ("ho ten", "ho va ten", "ho ten can bo", "ho va ten can bo", "ten can bo",
+               "ho ten cong chuc", "ho va ten cong chuc"),
+    C.R_WARD_CODE: ("ma don vi", "ma xa", "ma dvhc", "ma don vi hanh chinh", "ma xa phuong",
+                    "ma phuong xa", "don vi ma", "don vi cong tac ma", "ma don vi cong tac"),
+    C.R_WARD_NAME: ("ten don vi", "don vi", "xa phuong", "xa phuong dac khu", "ten xa",
+                    "ten xa phuong", "don vi cong tac", "noi cong tac", "don vi ten",
+                    "don vi cong tac ten", "co quan don vi", "ubnd xa phuong"),
+    C.R_POSITION: ("chuc vu", "chuc danh", "vi tri viec lam", "chuc vu chuc danh",
+                   "chuc danh chuc vu", "chuc vu vi tri viec lam"),
+    C.R_DISTRICT: ("huyen cu", "quan huyen cu", "huyen", "quan huyen", "huyen quan",
+                   "quan huyen thi xa", "huyen truoc sap nhap"),
+    C.R_PROVINCE: ("tinh", "tinh thanh pho", "tinh tp", "ten tinh"),
 }
-
-
-def nfc(text: str) -> str:
-    """NFC-normalize and collapse white space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+REQUIRED = (C.R_ID, C.R_NAME, C.R_POSITION)
+MAX_LISTED = 50
+TITLE_VI, TITLE_EN = "Danh sách bị từ chối, chưa nhập gì:", "Roster rejected, nothing imported:"
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or Excel roster as text cells (no type guessing)."""
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        elif suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        else:
-            raise RosterError(problem("định dạng tệp không được hỗ trợ",
-                                      "dùng tệp .csv (UTF-8) hoặc .xlsx", file=str(path),
-                                      message_en="unsupported file type",
-                                      fix_en="use a .csv (UTF-8) or .xlsx file"))
-    except FileNotFoundError:
-        raise RosterError(problem("không tìm thấy tệp", "kiểm tra lại đường dẫn",
-                                  file=str(path), message_en="file not found"))
-    except UnicodeDecodeError:
-        raise RosterError(problem("tệp CSV không phải mã UTF-8",
-                                  "lưu lại tệp với mã UTF-8 (Excel: CSV UTF-8)", file=str(path),
-                                  message_en="CSV file is not UTF-8"))
-    except (ValueError, OSError) as exc:
-        raise RosterError(problem(f"không đọc được tệp ({exc})",
-                                  "mở tệp bằng Excel và lưu lại dạng .xlsx hoặc CSV UTF-8",
-                                  file=str(path), message_en=f"cannot read file ({exc})"))
-    frame.columns = [nfc(str(c)).casefold() for c in frame.columns]
+    """The data rows of an HR roster (CSV or .xlsx, every sheet with a roster header) with
+    canonical column names, plus ``_where`` (file, sheet) and ``_row`` (row as Excel shows it).
+    Columns that no sheet has are listed in ``frame.attrs["missing"]``.
+    """
+    records, missing = hr_excel.read_records(Path(path), ALIASES, REQUIRED,
+                                             (C.R_WARD_CODE, C.R_WARD_NAME))
+    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
+    frame.attrs["missing"] = [c for c in C.ROSTER_COLUMNS if c in missing]
     return frame
 
 
-def validate(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+def validate(frame: pd.DataFrame, source: str, units: U.Units | None = None) -> pd.DataFrame:
     """Return the clean roster (internal column names) or raise RosterError with every problem."""
-    missing = [c for c in C.ROSTER_COLUMNS if c not in frame.columns]
+    missing = frame.attrs.get("missing", [])
     if missing:
         raise RosterError(problem(f"thiếu cột {', '.join(missing)}",
-                                  f"dòng tiêu đề (dòng 1) phải có các cột: "
-                                  f"{', '.join(C.ROSTER_COLUMNS)}", file=source,
+                                  "thêm dòng tiêu đề có các cột: mã cán bộ, họ và tên, mã đơn vị "
+                                  "và/hoặc tên đơn vị (xã/phường/đặc khu), chức vụ "
+                                  f"({', '.join(C.ROSTER_COLUMNS)})", file=source,
                                   message_en=f"missing column(s) {', '.join(missing)}"),
-                          "Danh sách bị từ chối, chưa nhập gì:", "Roster rejected, nothing imported:")
-    clean = frame[list(C.ROSTER_COLUMNS)].map(lambda v: nfc(str(v)))
-    clean = clean[(clean != "").any(axis=1)]  # wholly empty rows are not rows
-    problems = []
-    first_row = {}
-    for index, row in clean.iterrows():
-        line = int(index) + 2  # row 1 is the header, as Excel numbers it
-        for col in C.ROSTER_COLUMNS:
-            if not row[col]:
-                problems.append(problem("ô trống", FIX[col], file=source, row=line, column=col,
-                                        message_en="empty cell"))
-        learner, code, unit = row[C.R_ID], row[C.R_WARD_CODE], row[C.R_WARD_NAME]
-        if learner and not LEARNER_ID_RE.match(learner):
-            problems.append(problem(f"mã cán bộ '{learner}' có ký tự không hợp lệ", FIX[C.R_ID],
-                                    file=source, row=line, column=C.R_ID,
-                                    message_en=f"invalid learner id '{learner}'"))
-        if learner and learner in first_row:
-            problems.append(problem(f"mã cán bộ '{learner}' trùng với dòng {first_row[learner]}",
-                                    "mỗi cán bộ chỉ ghi một dòng; sửa hoặc xóa dòng trùng",
-                                    file=source, row=line, column=C.R_ID,
-                                    message_en=f"duplicate learner id '{learner}'"))
-        first_row.setdefault(learner, line)
-        if code and not WARD_CODE_RE.match(code):
-            problems.append(problem(f"mã đơn vị '{code}' không đúng 5 chữ số", FIX[C.R_WARD_CODE],
-                                    file=source, row=line, column=C.R_WARD_CODE,
-                                    message_en=f"commune code '{code}' is not 5 digits"))
-        if unit and not unit.casefold().startswith(UNIT_PREFIXES):
-            problems.append(problem(f"'{unit}' không phải tên xã, phường hoặc đặc khu",
-                                    FIX[C.R_WARD_NAME], file=source, row=line,
-                                    column=C.R_WARD_NAME,
-                                    message_en=f"'{unit}' is not a xã, phường or đặc khu"))
-    if clean.empty:
-        problems.append(problem("danh sách không có dòng nào", "thêm cán bộ từ dòng 2",
+                          TITLE_VI, TITLE_EN)
+    units = units if units is not None else U.sample()
+    rows, problems = check_rows(frame, source, units)
+    if not rows and not problems:
+        problems.append(problem("danh sách không có dòng nào", "thêm cán bộ dưới dòng tiêu đề",
                                 file=source, message_en="the roster has no rows"))
     if problems:
         shown = problems[:MAX_LISTED]
@@ -116,15 +84,20 @@ def validate(frame: pd.DataFrame, source: str) -> pd.DataFrame:
             shown.append(problem(f"... và {len(problems) - MAX_LISTED} lỗi khác", file=source))
         raise RosterError(shown, f"Danh sách bị từ chối ({len(problems)} lỗi), chưa nhập gì:",
                           f"Roster rejected ({len(problems)} problems), nothing imported:")
-    return clean.rename(columns=RENAME).reset_index(drop=True)
+    return pd.DataFrame(rows, columns=list(RENAME.values()), dtype=str)
 
 
-def load(workspace: Path) -> pd.DataFrame:
+def load(workspace: Path, *, include_left: bool = True) -> pd.DataFrame:
     """The workspace roster (empty frame with the right columns if none yet)."""
     path = Path(workspace) / ROSTER_FILE
     if not path.exists():
-        return pd.DataFrame(columns=list(RENAME.values()), dtype=str)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        return pd.DataFrame(columns=STORED, dtype=str)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    for col in (C.JOINED, C.LEFT):
+        if col not in frame:
+            frame[col] = ""
+    frame = frame[STORED]
+    return frame if include_left else frame[frame[C.LEFT] == ""].reset_index(drop=True)
 
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
@@ -136,22 +109,53 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-@dataclass
-class ImportResult:
-    added: int
-    updated: int
-    total: int
+def _register(db_url: str, course_id: str, people: pd.DataFrame) -> None:
+    """Create or rename nbgrader students in one transaction (fast for large rosters)."""
+    from nbgrader.api import Student
+
+    from .gradebook import connect, split_name
+
+    with connect(db_url, course_id) as gb:
+        known = {s.id: s for s in gb.db.query(Student)}
+        for learner, full in zip(people[C.LEARNER], people[C.NAME]):
+            first, last = split_name(full)
+            student = known.get(learner)
+            if student is None:
+                gb.db.add(Student(id=learner, first_name=first, last_name=last))
+            elif (student.first_name, student.last_name) != (first, last):
+                student.first_name, student.last_name = first, last
+        gb.db.commit()
 
 
-def import_roster(*, workspace: Path, file: Path, db_url: str, course_id: str) -> ImportResult:
-    """Validate ``file`` whole, then merge it into the workspace roster and the gradebook."""
-    file = Path(file)
-    new = validate(read_table(file), str(file))
+def save_units(workspace: Path, file: Path) -> U.Units:
+    """Validate an official unit list and keep a copy as the workspace's units table."""
+    table = hr_excel.read_units_file(Path(file), official=True)
+    frame = pd.DataFrame([{"ma_don_vi": u.code, "ten_don_vi": u.name, "ma_tinh": u.province_code,
+                           "ten_tinh": u.province, "huyen_cu": "; ".join(u.districts),
+                           "ten_cu": "; ".join(u.former)} for u in table.units])
+    _write_atomic(frame, Path(workspace) / U.WORKSPACE_FILE)
+    return table
+
+
+def import_roster(*, workspace: Path, file: Path, db_url: str, course_id: str,
+                  units_file: Path | None = None, add_only: bool = False,
+                  today: dt.date | None = None) -> ImportResult:
+    """Validate ``file`` whole, then merge it into the workspace roster and the gradebook.
+
+    ``add_only``: add and update the people in ``file`` without marking anybody as a leaver
+    (for a file that holds only some wards).
+    """
+    file, workspace = Path(file), Path(workspace)
+    table = (hr_excel.read_units_file(Path(units_file), official=True) if units_file
+             else U.for_workspace(workspace))
+    new = validate(read_table(file), str(file), table)
+    if units_file:
+        save_units(workspace, units_file)
+    today = today or dt.date.today()
     old = load(workspace)
-    added = int((~new[C.LEARNER].isin(old[C.LEARNER])).sum())
-    merged = pd.concat([old[~old[C.LEARNER].isin(new[C.LEARNER])], new], ignore_index=True)
-    from .gradebook import register_learners
-
-    register_learners(db_url, course_id, new)
-    _write_atomic(merged.sort_values(C.LEARNER, ignore_index=True), Path(workspace) / ROSTER_FILE)
-    return ImportResult(added=added, updated=len(new) - added, total=len(merged))
+    merged, result = diff(old, new, today=today.isoformat(), add_only=add_only)
+    touched = new[new[C.LEARNER].isin(result.joined + result.rejoined + result.renamed)]
+    _register(db_url, course_id, touched)
+    _write_atomic(merged.sort_values(C.LEARNER, ignore_index=True), workspace / ROSTER_FILE)
+    log_changes(workspace / ROSTER_FILE.parent / "roster_changes.csv", result, today.isoformat())
+    return result

@@ -43,6 +43,10 @@ from grading.nbhooks import StaticWidgetOutputs  # noqa: E402
 from nbgrader.converters import Autograde  # noqa: E402
 _steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
 c.Autograde.autograde_preprocessors = _steps[:1] + [StaticWidgetOutputs] + _steps[1:]
+# Learner feedback in Vietnamese: answers, scores, explanations; no test-cell code.
+from grading.nbhooks import FEEDBACK_TEMPLATE, feedback_template_dirs  # noqa: E402
+c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = feedback_template_dirs()
 c.ExecutePreprocessor.timeout = {timeout}
 # Kernels inherit the grader's stderr: keep their start-up chatter out of the trainer's terminal.
 c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
@@ -112,6 +116,9 @@ def _copy_course(manifest: mf.Manifest, kit: Path) -> None:
                                                               "cau_tra_loi.json"))
             else:
                 shutil.copy2(src, dst)
+    if (manifest.root / "courses" / "img").is_dir():  # images the lessons link to (../img/)
+        shutil.copytree(manifest.root / "courses" / "img", kit / "courses" / "img",
+                        dirs_exist_ok=True)
 
 
 def _deadline(module: mf.Module) -> str | None:

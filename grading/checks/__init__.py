@@ -40,11 +40,11 @@ def _load_all() -> None:
     import importlib
     import pkgutil
 
-    from .. import items
+    from .. import answers
 
-    if "score" not in REGISTRY:
-        register("score", items.score,
-                 lambda folder, item_id, key: items.save_answer(item_id, key, folder))
+    # item checks: cv.score, cv.score_number, cv.score_text (grading/answers.py)
+    for name, (check, solve_fn) in answers.CHECKS.items():
+        REGISTRY.setdefault(name, Check(name, check, solve_fn))
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
 

@@ -1,0 +1,63 @@
+"""Vietnamese text keys for matching: NFC, tone placement, diacritics, abbreviations.
+
+- ``nfc``: NFC with single spaces: the form every stored text takes.
+- ``tone_key``: case-folded, with each syllable's tone mark moved to the end of the syllable, so
+  old and new tone placement compare equal ("Hòa"/"Hoà", "Thủy"/"Thuỷ") while different tones
+  or vowels ("Tân"/"Tấn") stay different.
+- ``ascii_key``: every diacritic dropped and đ→d (đ does not decompose): for header names and
+  for names typed without diacritics.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")  # huyền, sắc, ngã, hỏi, nặng
+_WORD = re.compile(r"\w+")
+_NON_WORD = re.compile(r"[\W_]+")
+# Characters typical of TCVN3 (ABC) or VNI text shown as Latin-1, and letters only Unicode
+# Vietnamese text has. A text with the first and none of the second is legacy-encoded.
+_LEGACY = frozenset(chr(c) for c in range(0xA1, 0x100)) - frozenset(
+    "ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝàáâãèéêìíòóôõùúý")
+_VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u0300-\u0323\u1ea0-\u1ef9]")
+
+
+def nfc(text) -> str:
+    """NFC-normalize and collapse white space (None -> "")."""
+    if text is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split())
+
+
+def _syllable(word: str) -> str:
+    parts = unicodedata.normalize("NFD", word)
+    tones = "".join(c for c in parts if c in TONE_MARKS)
+    base = "".join(c for c in parts if c not in TONE_MARKS)
+    return unicodedata.normalize("NFC", base) + tones
+
+
+def tone_key(text) -> str:
+    """Key equal for old/new tone placement; punctuation dropped, numbers without leading 0."""
+    words = _WORD.findall(nfc(text).casefold())
+    return " ".join(str(int(w)) if w.isdigit() else _syllable(w) for w in words)
+
+
+def ascii_key(text) -> str:
+    """Lower-case ASCII words: diacritics dropped, đ→d, punctuation as spaces."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).casefold().replace("đ", "d"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", plain).split())
+
+
+def has_diacritics(text) -> bool:
+    return ascii_key(text) != " ".join(_NON_WORD.sub(" ", nfc(text).casefold()).split())
+
+
+def looks_legacy(text) -> bool:
+    """True for text that looks like TCVN3/VNI bytes read as Latin-1, not Unicode Vietnamese."""
+    return (sum(c in _LEGACY for c in text) >= 2) and not _VIETNAMESE.search(text)
+
+
+def slug(text) -> str:
+    """A file-name-safe ASCII form: 'Phường Hòa Bình' -> 'phuong_hoa_binh'."""
+    return ascii_key(text).replace(" ", "_") or "x"
