@@ -58,9 +58,8 @@ def write_course(folder: Path, modules: int) -> Path:
              "  - id: daoduc", "    title: {vi: \"Đạo đức công vụ\"}", "modules:"]
     for m in range(1, modules + 1):
         mid = f"hp{m:02d}"
-        cells = [_cell("test", f"c{i}", f"# câu {i}\nassert True") for i in range(1, AUTO_CELLS + 1)]
-        for cell, i in zip(cells, range(1, AUTO_CELLS + 1)):
-            cell["metadata"]["nbgrader"]["points"] = 1
+        cells = [_cell("test", f"c{i}", f"# câu {i}\nassert True", 1)
+                 for i in range(1, AUTO_CELLS + 1)]
         cells.append(_cell("task", "tu_luan", "**Câu tự luận** (giảng viên chấm)", TASK_POINTS))
         (folder / "assessments" / mid).mkdir(parents=True, exist_ok=True)
         (folder / "assessments" / mid / f"{mid}.ipynb").write_text(

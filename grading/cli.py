@@ -103,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="thêm một tệp .xlsx và .html cho mỗi đơn vị trong OUT/theo_don_vi/")
     s.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="ngày dùng để tính quá hạn (mặc định: hôm nay)")
+    s.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS,
+                   help="ngôn ngữ của báo cáo (như `congvu --lang`) / report language")
 
     s = sub.add_parser("demo", help="chạy toàn bộ quy trình với dữ liệu giả lập")
     s.add_argument("--out", type=Path, default=Path("out/demo"))

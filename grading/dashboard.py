@@ -146,8 +146,8 @@ def serve_command(workspace: str | Path, *, port: int = 8866,
 
     voila = str(Path(sys.executable).parent / "voila")
     argv = [voila, str(NOTEBOOK), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
-            "--template=congvu", f"--VoilaConfiguration.extension_denylist={NOT_IN_VOILA}",
-            "--VoilaConfiguration.file_allowlist=[]", "--theme=light"]
+            "--template=congvu", "--theme=light",
+            *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_VOILA)]
     paths = [str(TEMPLATES), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     env = {"CONGVU_WORKSPACE": str(Path(workspace).resolve()),
            "JUPYTER_PATH": os.pathsep.join(paths)}
@@ -159,15 +159,21 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import os
     import subprocess
+    import sys
 
     p = argparse.ArgumentParser(prog="python -m grading.dashboard",
                                 description="Bảng điều khiển cho phòng Nội vụ (Voila)")
     p.add_argument("workspace", type=Path, help="thư mục làm việc")
     p.add_argument("--port", type=int, default=8866)
     args = p.parse_args(argv)
+    from .errors import KitError
     from .workspace import open_workspace
 
-    open_workspace(args.workspace)  # a clear error before Voila starts
+    try:
+        open_workspace(args.workspace)  # a clear error before Voila starts
+    except KitError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2
     cmd, env = serve_command(args.workspace, port=args.port)
     print(f"Mở trình duyệt tại http://127.0.0.1:{args.port}/ (Ctrl+C để dừng)")
     try:

@@ -28,8 +28,22 @@ GIVEN_F = ["Hà", "Hạnh", "Hòa", "Hương", "Lan", "Linh", "Mai", "Nga", "Ph�
            "Trang", "Yến", "Ngân"]
 FREE_TEXT = ("Tôi giữ bình tĩnh, lắng nghe, giải thích rõ quy định và báo cáo lãnh đạo "
              "theo đúng quy trình.")
-# Share of (learner, module) outcomes; "broken" is set once explicitly.
-MIX = [("full", 0.40), ("partial", 0.32), ("blank", 0.08), ("missing", 0.20)]
+# Each official follows a profile; a profile gives the odds of each (module) outcome.
+# "broken" (a corrupted notebook) is set once explicitly.
+PROFILES = {
+    "chăm chỉ": [("full", 0.99), ("partial", 0.01)],
+    "trung bình": [("full", 0.5), ("partial", 0.4), ("blank", 0.05), ("missing", 0.05)],
+    "chậm": [("full", 0.2), ("partial", 0.3), ("missing", 0.5)],
+    "vắng": [("missing", 1.0)],
+}
+PROFILE_SHARE = [("chăm chỉ", 0.45), ("trung bình", 0.3), ("chậm", 0.15), ("vắng", 0.1)]
+# The terminal table: the per-ward essentials; per-module figures are in the workbook.
+SUMMARY_COLUMNS = ["ward_code", "ward_name", "enrolled", "n_submitted", "n_completed",
+                   "completion_rate", "n_overdue", "mean_percent"]
+
+
+def pick(odds: list[tuple[str, float]], rng: random.Random) -> str:
+    return rng.choices([k for k, _ in odds], [w for _, w in odds])[0]
 
 
 def synthetic_roster(path: Path, per_ward: int = 9, seed: int = 2026) -> Path:
@@ -92,11 +106,12 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
     people = list(roster.load(ws.root)["learner_id"])
     print("4/7 Cán bộ nhận bài, bấm chọn đáp án và nộp bài (nbgrader fetch/submit)")
     broken = (people[3], modules[0])
+    profile = {learner: pick(PROFILE_SHARE, rng) for learner in people}
     plan = {}
     for module_id in modules:
         src = assessment.source_notebooks(ws.root / "source" / module_id)
         for learner in people:
-            kind = rng.choices([k for k, _ in MIX], [w for _, w in MIX])[0]
+            kind = pick(PROFILES[profile[learner]], rng)
             kind = "broken" if (learner, module_id) == broken else kind
             plan[learner, module_id] = kind
             if kind == "missing":
@@ -130,7 +145,9 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
     titles = {m.id: m.title.vi for m in ws.manifest.modules}
     paths = report.write_report(tables, out, module_titles=titles)
     print()
-    print(report.format_table(tables["per_ward"], module_titles=titles))
+    per_ward = tables["per_ward"]
+    print(report.format_table(per_ward[[c for c in SUMMARY_COLUMNS if c in per_ward]],
+                              module_titles=titles))
     print()
     print(f"Báo cáo Excel: {paths['xlsx']}")
     print(f"Báo cáo HTML:  {paths['html']}")

@@ -146,9 +146,9 @@ def learner_rollup(lm: pd.DataFrame, by: list[str] | None = None) -> pd.DataFram
     late, completed_at (last passing submission of a completer)."""
     keys = [C.LEARNER, *(by or [])]
     req = lm[C.REQUIRED]
-    frame = lm[[*keys, C.REQUIRED, C.SUBMITTED, C.OVERDUE]].assign(_sub_req=~req | lm[C.SUBMITTED], _pass_req=~req | lm[C.PASSED],
-                      _done_at=lm[C.TIMESTAMP].where(req & lm[C.PASSED]),
-                      _late=lm[C.DAYS_LATE].where(req, 0))
+    frame = lm[[*keys, C.REQUIRED, C.SUBMITTED, C.OVERDUE]].assign(
+        _sub_req=~req | lm[C.SUBMITTED], _pass_req=~req | lm[C.PASSED],
+        _done_at=lm[C.TIMESTAMP].where(req & lm[C.PASSED]), _late=lm[C.DAYS_LATE].where(req, 0))
     g = frame.groupby(keys, sort=False, observed=True)
     out = pd.DataFrame({"enrolled_in": g[C.REQUIRED].any(), C.STARTED: g[C.SUBMITTED].any(),
                         C.SUBMITTED: g["_sub_req"].all(), C.N_COMPLETED: g["_pass_req"].all(),

@@ -6,8 +6,16 @@ import pandas as pd
 
 from . import columns as C
 from .metrics import WARD_KEYS, learner_rollup
+from .vntext import name_sort_key
 
 TOTAL_CODE = ""  # ward_code of the all-wards rows of over_time
+ORDER = "_name_order"
+
+
+def _name_order(names: pd.Series) -> pd.Series:
+    """Rank of each full name in Vietnamese list order (given name, then family name)."""
+    unique = sorted(pd.unique(names.astype(str)), key=name_sort_key)
+    return names.astype(str).map({n: i for i, n in enumerate(unique)}).astype(int)
 
 
 def over_time(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -36,7 +44,7 @@ def over_time(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.DataFram
 def not_completed(lm: pd.DataFrame, titles: dict[str, str] | None = None,
                   roll: pd.DataFrame | None = None) -> pd.DataFrame:
     """Active learners who have not passed every required module, most overdue first within
-    each ward: the modules still to pass (titles), overdue, days late."""
+    each ward (then by name): the modules still to pass (titles), overdue, days late."""
     titles = dict(titles or {})
     if C.MODULE_TITLE in lm:
         pairs = lm[[C.MODULE, C.MODULE_TITLE]].drop_duplicates(C.MODULE)
@@ -54,13 +62,19 @@ def not_completed(lm: pd.DataFrame, titles: dict[str, str] | None = None,
     out[C.MISSING] = out[C.LEARNER].astype(str).map(mask).map(names).fillna("")
     cols = [*WARD_KEYS, C.LEARNER, C.NAME, C.POSITION, C.MISSING, C.STARTED, C.OVERDUE,
             C.DAYS_LATE]
-    out = out.sort_values([C.WARD_CODE, C.DAYS_LATE, C.LEARNER], ascending=[True, False, True])
+    if C.NAME in out:
+        out[ORDER] = _name_order(out[C.NAME])
+        keys, ascending = [C.WARD_CODE, C.DAYS_LATE, ORDER, C.LEARNER], [True, False, True, True]
+    else:
+        keys, ascending = [C.WARD_CODE, C.DAYS_LATE, C.LEARNER], [True, False, True]
+    out = out.sort_values(keys, ascending=ascending)
     return out[[c for c in cols if c in out]].reset_index(drop=True)
 
 
 def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per learner (leavers last within each ward): percent per module (blank when
-    not submitted), completed, overdue, days late, items awaiting manual grading."""
+    """One row per learner, by ward, then in Vietnamese name order (given name first),
+    leavers last: percent per module (blank when not submitted), completed, overdue, days
+    late, items awaiting manual grading."""
     roll = (learner_rollup(lm) if roll is None else roll).set_index(C.LEARNER)
     pct = lm.pivot(index=C.LEARNER, columns=C.MODULE, values=C.PERCENT)
     pct = pct.round(1)
@@ -77,8 +91,11 @@ def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.Data
     out = out.reset_index()
     front = [*WARD_KEYS, C.LEARNER]
     out = out[[*front, *[c for c in out.columns if c not in front]]]
-    order = [C.WARD_CODE, C.LEFT, C.LEARNER] if C.LEFT in out else [C.WARD_CODE, C.LEARNER]
-    return out.sort_values(order, ignore_index=True)
+    order = [C.WARD_CODE, *([C.LEFT] if C.LEFT in out else []),
+             *([ORDER] if C.NAME in out else []), C.LEARNER]
+    if C.NAME in out:
+        out[ORDER] = _name_order(out[C.NAME])
+    return out.sort_values(order, ignore_index=True).drop(columns=ORDER, errors="ignore")
 
 
 def people(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.DataFrame:

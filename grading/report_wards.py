@@ -10,6 +10,7 @@ from . import report, summary
 from .vntext import slug
 
 SPLIT_DIR = "theo_don_vi"
+PRINTED = 60  # wards printed on the terminal
 
 
 def ward_files(lm, status, out: Path, *, lang: str, titles: dict, title: str,
@@ -41,7 +42,11 @@ def report_command(ws, out: Path, *, lang: str = "vi", wards: list[str] | None =
                                 as_of=as_of)
     compact = [C.WARD_CODE, C.WARD_NAME, C.ENROLLED, C.N_COMPLETED, C.COMPLETION_RATE,
                C.N_OVERDUE]
-    print(report.format_table(tables["per_ward"][compact], lang=lang, module_titles=titles))
+    shown = tables["per_ward"][compact]
+    print(report.format_table(shown.head(PRINTED), lang=lang, module_titles=titles))
+    if len(shown) > PRINTED:
+        print(f"… {len(shown) - PRINTED} " + ("đơn vị khác: xem report.xlsx" if lang == "vi"
+                                                 else "more wards: see report.xlsx"))
     for path in paths.values():
         print(path)
     if split:

@@ -16,7 +16,7 @@ from . import xlsx_rows
 from .report import LABELS, PERCENT_PREFIX, cell, header, is_count, is_rate
 
 WIDTH_SAMPLE = 300       # rows looked at to size columns
-MAX_WIDTH, MIN_WIDTH = 48, 8
+MAX_WIDTH, MIN_WIDTH, NUMBER_WIDTH = 48, 8, 13
 HEADER_FILL = "DDEBF7"
 PASS_FILL, FAIL_FILL = "C6EFCE", "FFC7CE"
 DATE_COLUMNS = (C.DATE, C.DUE, C.TIMESTAMP)
@@ -87,10 +87,15 @@ def _sheet(book, key: str, frame: pd.DataFrame, lang: str, titles: dict, meta: d
     sheet = book.create_sheet(LABELS[lang][key][:31])
     heads = [header(c, lang, titles) for c in frame.columns]
     cols = _encode(frame, lang)
+    widths = []
     for idx, (col, head, (kind, values)) in enumerate(zip(frame.columns, heads, cols), 1):
         sample = ["00/00/0000 00:00"] if col in DATE_COLUMNS else values.head(
             WIDTH_SAMPLE).tolist()
-        sheet.column_dimensions[get_column_letter(idx)].width = _width(head, sample)
+        width = _width(head, sample)
+        if kind == "n":  # numbers: narrow columns, the header wraps
+            width = min(width, max(NUMBER_WIDTH, _width("", sample)))
+        sheet.column_dimensions[get_column_letter(idx)].width = width
+        widths.append(width)
     sheet.freeze_panes = "A2"
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
@@ -118,7 +123,16 @@ def _sheet(book, key: str, frame: pd.DataFrame, lang: str, titles: dict, meta: d
                 c.number_format = fmt
             probe.append(c)
         sheet.append(probe)
-    return sheet, cols
+    return sheet, cols, _header_height(heads, widths)
+
+
+def _header_height(heads: list[str], widths: list[float]) -> float:
+    """Points for the header row: enough lines for the longest wrapped header."""
+    import math
+
+    lines = max([math.ceil(len(h) * 1.1 / max(w - 1, 1)) for h, w in zip(heads, widths)],
+                default=1)
+    return float(min(6, max(1, lines)) * 15 + 3)
 
 
 def _conditional(sheet, frame: pd.DataFrame, meta: dict) -> None:
@@ -175,13 +189,13 @@ def render_xlsx(views: dict[str, pd.DataFrame], lang: str, titles: dict, meta: d
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    rows = {}
+    rows, heights = {}, {}
     for number, (key, frame) in enumerate(views.items(), start=1):
-        sheet, cols = _sheet(book, key, frame, lang, titles, meta)
+        sheet, cols, heights[number] = _sheet(book, key, frame, lang, titles, meta)
         if len(frame):
             rows[number] = cols
         if key == "per_ward":
             _chart(sheet, frame, lang)
     buffer = io.BytesIO()
     book.save(buffer)
-    return xlsx_rows.fill_rows(buffer.getvalue(), rows)
+    return xlsx_rows.fill_rows(buffer.getvalue(), rows, heights)

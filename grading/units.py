@@ -88,7 +88,7 @@ class Units:
 
     def same_name(self, unit: Unit, name: str) -> bool:
         """Does ``name`` (as HR wrote it) designate ``unit``, now or by a former name?"""
-        return unit in self.match(name).candidates or unit == self.match(name).unit
+        return unit in self.match(name).candidates
 
     def match(self, name: str, district: str = "", province: str = "") -> Match:
         kind, base = split_kind(name)
@@ -121,10 +121,11 @@ class Units:
 
 
 def _district(name: str) -> str:
-    text = nfc(name)
-    words = text.split()
-    stripped = _DISTRICT_PREFIX.sub("", ascii_key(text) + " ").split()
-    return tone_key(" ".join(words[len(words) - len(stripped):])) if stripped else tone_key(text)
+    """A legacy district's name without its kind and a trailing "(cũ)", diacritics dropped:
+    'Huyện Tây Sơn (cũ)', 'H. Tây Sơn', 'huyen tay son' -> 'tay son'. Used only to choose among
+    a few candidates, so dropping diacritics is safe here."""
+    key = _DISTRICT_PREFIX.sub("", ascii_key(name) + " ").strip()
+    return re.sub(r"\s+cu$", "", key)
 
 
 def _keys(name: str):

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -61,3 +62,31 @@ def looks_legacy(text) -> bool:
 def slug(text) -> str:
     """A file-name-safe ASCII form: 'Phường Hòa Bình' -> 'phuong_hoa_binh'."""
     return ascii_key(text).replace(" ", "_") or "x"
+
+
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+# str.translate tables (C speed, 100,000 names in well under a second):
+_DROP_TONES = {ord(c): None for c in TONE_MARKS}
+_RANKS = {ord(c): chr(0x21 + i) for i, c in enumerate(_ALPHABET)}
+_TONES_ONLY = {ord(c): chr(0x31 + i) for i, c in enumerate("\u0300\u0309\u0303\u0301\u0323")}
+_NOT_TONE = re.compile("[^\u0300\u0309\u0303\u0301\u0323]+")
+
+
+def _word_key(word: str) -> tuple[str, str]:
+    """(letters in Vietnamese alphabet order — ă after a, đ after d —, tones: none, huyền,
+    hỏi, ngã, sắc, nặng), as dictionaries sort."""
+    parts = unicodedata.normalize("NFD", word.casefold())
+    letters = unicodedata.normalize("NFC", parts.translate(_DROP_TONES)).translate(_RANKS)
+    return letters, _NOT_TONE.sub("", parts).translate(_TONES_ONLY)
+
+
+@functools.lru_cache(maxsize=262_144)
+def name_sort_key(full_name) -> tuple:
+    """Sort key for Vietnamese personal names as lists are ordered locally: given name (the
+    last word) first, then family and middle names, each in Vietnamese alphabet order."""
+    words = nfc(full_name).split()
+    if not words:
+        return ("", "", "", "")
+    given = _word_key(words[-1])
+    rest = _word_key(" ".join(words[:-1]))
+    return given[0], given[1], rest[0], rest[1]

@@ -91,21 +91,33 @@ def rows_xml(columns: list[tuple[str, pd.Series]], styles: dict[str, str]) -> st
     return "".join(map("".join, zip(*parts)))
 
 
-def fill_rows(xlsx: bytes, sheets: dict[int, list[tuple[str, pd.Series]]]) -> bytes:
-    """Replace the probe row of sheet N (1-based, in creation order) by the real rows."""
+def fill_rows(xlsx: bytes, sheets: dict[int, list[tuple[str, pd.Series]]],
+              header_heights: dict[int, float] | None = None) -> bytes:
+    """Replace the probe row of sheet N (1-based, in creation order) by the real rows; give
+    header rows their height (points), since wrapped headers are not measured by every app."""
+    header_heights = header_heights or {}
     src = zipfile.ZipFile(io.BytesIO(xlsx))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as dst:
         for info in src.infolist():
             data = src.read(info.filename)
             m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if m and int(m.group(1)) in sheets:
+            if m and int(m.group(1)) in sheets | header_heights:
                 xml = data.decode("utf-8")
-                probe = _PROBE_ROW.search(xml)
+                height = header_heights.get(int(m.group(1)))
+                if height:
+                    xml = xml.replace('<row r="1">', f'<row r="1" ht="{height:.0f}" '
+                                      'customHeight="1">', 1)
+                probe = _PROBE_ROW.search(xml) if int(m.group(1)) in sheets else None
                 if probe:
                     styles = {c: s for c, s in _PROBE_CELL.findall(probe.group(0)) if s}
-                    rows = rows_xml(sheets[int(m.group(1))], styles)
+                    columns = sheets[int(m.group(1))]
+                    rows = rows_xml(columns, styles)
                     xml = xml[:probe.start()] + rows + xml[probe.end():]
+                    last = f"{letters(len(columns))[-1]}{len(columns[0][1]) + 1}"
+                    if "<dimension" not in xml:  # the used range, for tools that read it
+                        xml = xml.replace("<sheetViews>", f'<dimension ref="A1:{last}"/>'
+                                          "<sheetViews>", 1)
                 data = xml.encode("utf-8")
             dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
     return out.getvalue()

@@ -74,3 +74,8 @@ def test_benchmark_script_smoke(tmp_path):
     assert "EXTRAPOLATED" in out.stdout and "floor" in out.stdout
     assert lines[-1].startswith("report_s: ") and " peak_mb: " in lines[-1]
     assert " tables_over_floor: " in lines[-1]
+
+
+def test_lang_after_the_subcommand(ws, tmp_path):
+    assert main(["report", str(ws.root), "--out", str(tmp_path), "--lang", "en"]) == 0
+    assert openpyxl.load_workbook(tmp_path / "report.xlsx").sheetnames[0] == "By ward"
