@@ -230,6 +230,12 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
     views = {k: prepare(v) for k, v in views_of(tables, titles).items()}
+    if "status" in views and C.STATUS in views["status"]:
+        from .autograde import STATUS_EN, STATUS_VI
+
+        labels = STATUS_VI if lang == "vi" else STATUS_EN
+        views["status"] = views["status"].assign(
+            **{C.STATUS: views["status"][C.STATUS].map(lambda s: labels.get(s, s))})
     marks = {}
     if tables.get("learners") is not None and C.PASS_MARK in tables["learners"]:
         lm = tables["learners"]

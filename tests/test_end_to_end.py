@@ -165,6 +165,12 @@ def test_cli_report_opens_offline_in_a_browser(graded, tmp_path, page, capsys):
     ws, _, _ = graded
     assert main(["report", str(ws.root), "--out", str(tmp_path / "bc")]) == 0
     printed = capsys.readouterr().out
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "bc" / "report.xlsx")["Trạng thái chấm"]
+    rows = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["L6"][6] == "Notebook hỏng" and "nộp lại" in rows["L6"][7]
+    assert rows["L1"][6] == "Đã chấm"
     assert "Phường Hòa Bình" in printed and "Xã Tân Lập" in printed
     page.route("http*://**", lambda route: route.abort())  # offline: nothing may be fetched
     page.goto((tmp_path / "bc" / "report.html").as_uri())
