@@ -185,6 +185,12 @@ def enter(spec: Spec) -> None:
     for link in ("bin", "lib", "lib64", "sbin", "lib32"):
         if os.path.islink("/" + link):
             os.symlink(os.readlink("/" + link), f"{root}/{link}")
+    # Scratch /tmp and /dev/shm first: a checkout or venv that lives under /tmp (a CI clone)
+    # is then bound on top of the fresh /tmp instead of being hidden by it.
+    size = f"size={spec.limits.disk_mb}m"
+    for path, mode in (("/dev/shm", "1777"), ("/tmp", "1777")):
+        os.makedirs(root + path, exist_ok=True)
+        _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode={mode}")
     for path in trusted_paths():
         _bind(root, path)
     for hidden in ("/usr/local/etc", "/usr/etc"):
@@ -197,10 +203,6 @@ def enter(spec: Spec) -> None:
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
                          ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
-    size = f"size={spec.limits.disk_mb}m"
-    for path, mode in (("/dev/shm", "1777"), ("/tmp", "1777")):
-        os.makedirs(root + path, exist_ok=True)
-        _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode={mode}")
     os.makedirs(root + HOME, exist_ok=True)
     uid = spec.learner_uid
     _mount("tmpfs", root + HOME, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=0755,uid={uid},gid={uid}")
