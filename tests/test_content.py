@@ -1,5 +1,6 @@
 """Course content is tested by running it: lessons execute cleanly; solutions score full
 marks and blank releases score zero through real nbgrader; sources are clean NFC files."""
+import re
 import shutil
 import unicodedata
 from pathlib import Path
@@ -112,3 +113,22 @@ def test_solution_full_marks_blank_zero(graded_course, module):
     assert per["blank"] == 0
     manual = grades[(grades[C.MODULE] == module.id) & grades[C.NEEDS_MANUAL]]
     assert set(manual[C.LEARNER]) == {"solution", "blank"}  # free text waits for the trainer
+
+
+DOCUMENT = re.compile(r"(Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Bộ luật)")
+NUMBER = re.compile(r"\d+/\d{4}/[A-ZĐ0-9][A-ZĐ0-9-]*")
+DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_reference_has_a_number_and_a_date(lesson):
+    nb = nbformat.read(str(REPO / lesson), as_version=4)
+    sections = [c.source for c in nb.cells
+                if c.cell_type == "markdown" and "Tài liệu tham khảo" in c.source]
+    assert sections, "each lesson ends with 'Tài liệu tham khảo'"
+    body = sections[-1].split("Tài liệu tham khảo", 1)[1]
+    entries = [line for line in body.splitlines() if re.match(r"\s*(\d+\.|[-*])\s", line)]
+    legal = [line for line in entries if DOCUMENT.search(line)]
+    assert legal, "at least one legal document is cited"
+    for line in legal:
+        assert NUMBER.search(line) and DATE.search(line), line
