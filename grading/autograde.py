@@ -112,9 +112,7 @@ def _local(ws: Workspace, assignment: str, todo: list[str], jobs: int, isolate: 
                 try:
                     yield future.result()
                 except Exception as exc:  # a crashed worker: this learner only
-                    yield {C.LEARNER: learner, C.MODULE: assignment, C.STATUS: "error",
-                           C.REASON: f"tiến trình chấm bị lỗi: {type(exc).__name__}: {exc}",
-                           "seconds": 0.0}
+                    yield worker.crash_row(learner, assignment, "tiến trình chấm bị lỗi", exc)
 
 
 def _init_local(root: str, isolate: bool, limits) -> None:

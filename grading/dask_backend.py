@@ -13,8 +13,6 @@ from __future__ import annotations
 import threading
 import uuid
 
-from . import columns as C
-
 _LOCK = threading.Lock()
 _READY: dict = {}
 
@@ -54,8 +52,8 @@ def run(scheduler: str, ws, assignment: str, learners: list[str], isolate: bool,
             try:
                 yield future.result()
             except Exception as exc:  # a failed task: this learner only
-                yield {C.LEARNER: learner, C.MODULE: assignment, C.STATUS: "error",
-                       C.REASON: f"máy chấm Dask báo lỗi: {type(exc).__name__}: {exc}",
-                       "seconds": 0.0}
+                from . import worker
+
+                yield worker.crash_row(learner, assignment, "máy chấm Dask báo lỗi", exc)
     finally:
         client.close()

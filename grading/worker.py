@@ -180,6 +180,12 @@ def grade_one(assignment: str, learner: str) -> dict:
             "cells_s": round(executor.RUN["cells_s"], 4)}
 
 
+def crash_row(learner: str, assignment: str, where_vi: str, exc: BaseException) -> dict:
+    """The status row of a learner whose grading task itself failed (the batch goes on)."""
+    return {C.LEARNER: learner, C.MODULE: assignment, C.STATUS: "error",
+            C.REASON: f"{where_vi}: {type(exc).__name__}: {exc}", "seconds": 0.0}
+
+
 def shutdown() -> None:
     from . import cgroups
     from .kernels import close_fork_server
