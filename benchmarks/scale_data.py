@@ -119,7 +119,6 @@ def fill_gradebook(db: Path, ids: list[str], rng, chunk: int = 20_000) -> int:
                     [(i, "", i) for i in ids])
     assignments = con.execute("SELECT a.id, a.name, n.id FROM assignment a JOIN notebook n "
                               "ON n.assignment_id = a.id ORDER BY a.name").fetchall()
-    n_mod = len(assignments)
     ability = rng.beta(5, 2, len(ids))
     total = sa_n = 0
     for m, (a_id, a_name, nb_id) in enumerate(assignments):

@@ -14,8 +14,6 @@ import nbformat
 
 from .errors import KitError, problem
 
-HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-
 
 def _calls(source: str, known: set[str]):
     """Yield (name, args, kwargs) for each ``<module>.<check>(literal, ...)`` call."""

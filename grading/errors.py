@@ -1,7 +1,7 @@
 """One error root for the kit. Errors carry where the problem is and render in Vietnamese."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass

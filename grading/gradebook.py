@@ -209,9 +209,17 @@ def split_name(full_name: str) -> tuple[str, str]:
     return (parts[-1], " ".join(parts[:-1])) if parts else ("", "")
 
 
-def register_learners(db_url: str, course_id: str, roster: pd.DataFrame) -> None:
-    """Create or update every roster learner as an nbgrader student."""
+def register_learners(db_url: str, course_id: str, people: pd.DataFrame) -> None:
+    """Create or rename nbgrader students in one transaction (fast for large rosters)."""
+    from nbgrader.api import Student
+
     with connect(db_url, course_id) as gb:
-        for learner_id, full_name in zip(roster[C.LEARNER], roster[C.NAME]):
-            first, last = split_name(full_name)
-            gb.update_or_create_student(learner_id, first_name=first, last_name=last)
+        known = {s.id: s for s in gb.db.query(Student)}
+        for learner, full in zip(people[C.LEARNER], people[C.NAME]):
+            first, last = split_name(full)
+            student = known.get(learner)
+            if student is None:
+                gb.db.add(Student(id=learner, first_name=first, last_name=last))
+            elif (student.first_name, student.last_name) != (first, last):
+                student.first_name, student.last_name = first, last
+        gb.db.commit()

@@ -109,24 +109,6 @@ def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _register(db_url: str, course_id: str, people: pd.DataFrame) -> None:
-    """Create or rename nbgrader students in one transaction (fast for large rosters)."""
-    from nbgrader.api import Student
-
-    from .gradebook import connect, split_name
-
-    with connect(db_url, course_id) as gb:
-        known = {s.id: s for s in gb.db.query(Student)}
-        for learner, full in zip(people[C.LEARNER], people[C.NAME]):
-            first, last = split_name(full)
-            student = known.get(learner)
-            if student is None:
-                gb.db.add(Student(id=learner, first_name=first, last_name=last))
-            elif (student.first_name, student.last_name) != (first, last):
-                student.first_name, student.last_name = first, last
-        gb.db.commit()
-
-
 def save_units(workspace: Path, file: Path) -> U.Units:
     """Validate an official unit list and keep a copy as the workspace's units table."""
     table = hr_excel.read_units_file(Path(file), official=True)
@@ -155,7 +137,9 @@ def import_roster(*, workspace: Path, file: Path, db_url: str, course_id: str,
     old = load(workspace)
     merged, result = diff(old, new, today=today.isoformat(), add_only=add_only)
     touched = new[new[C.LEARNER].isin(result.joined + result.rejoined + result.renamed)]
-    _register(db_url, course_id, touched)
+    from .gradebook import register_learners
+
+    register_learners(db_url, course_id, touched)
     _write_atomic(merged.sort_values(C.LEARNER, ignore_index=True), workspace / ROSTER_FILE)
     log_changes(workspace / ROSTER_FILE.parent / "roster_changes.csv", result, today.isoformat())
     return result

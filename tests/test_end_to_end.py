@@ -17,7 +17,6 @@ import pytest
 
 from grading import autograde, gradebook, learners, roster, summary
 from grading import columns as C
-from grading import items as cv
 
 pytestmark = pytest.mark.slow
 

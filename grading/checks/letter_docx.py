@@ -66,7 +66,6 @@ SCENARIO = {
 CORRECT = {**SCENARIO, "page": "A4", "top": 20.0, "bottom": 20.0, "left": 30.0, "right": 15.0,
            "font": "Times New Roman", "size": 14, "issuer": "ỦY BAN NHÂN DÂN\nXÃ PHÚ LỘC",
            "place_date": "Phú Lộc, ngày 05 tháng 02 năm 2026"}
-FIELDS = tuple(SCENARIO)
 
 
 def _lines(text: str) -> list[str]:
