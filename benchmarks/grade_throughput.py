@@ -41,9 +41,11 @@ ORDER BY 1, 2, 3"""
 
 
 def build(root: Path, module: str, n: int, seed: int = 7):
-    from grading import assessment, checks, items, learners
-    from grading import workspace as W
-    from grading.autograde import collect
+    from grading.course import assessment
+    from grading.course import exchange as learners
+    from grading.course import workspace as W
+    from grading.engine.batch import collect
+    from grading.learner import checks, items
 
     ws = W.init(directory=root, manifest_path=REPO / "course.yml", force=True)
     W.release(ws, [module])
@@ -120,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", type=Path, default=None, help="keep the workspaces in this folder")
     args = p.parse_args(argv)
 
-    from grading import autograde
+    from grading.engine import batch as autograde
 
     tmp = Path(tempfile.mkdtemp(prefix="congvu-bench-")) if args.keep is None else args.keep
     tmp.mkdir(parents=True, exist_ok=True)

@@ -135,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     import scale_data
 
-    from grading import summary, workspace
+    from grading.course import workspace
+    from grading.report import tables as summary
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="congvu-scale-"))
     print(f"machine: {load()}", flush=True)
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     tables = summary.build_tables(ws, as_of=AS_OF)
     t_tables = time.perf_counter() - t0
     del tables
-    from grading import gradebook
+    from grading.course import gradebook
 
     t0 = time.perf_counter()
     gradebook.read_module_scores(ws.db_url)

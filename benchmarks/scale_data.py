@@ -169,7 +169,7 @@ def fill_gradebook(db: Path, ids: list[str], rng, chunk: int = 20_000) -> int:
 def build(root: Path, *, learners: int, modules: int = 12, wards: int | None = None,
           seed: int = 2026):
     """A workspace at ``root/ws`` with the synthetic cohort; returns it."""
-    from grading import workspace as W
+    from grading.course import workspace as W
 
     rng = np.random.default_rng(seed)
     root = Path(root)

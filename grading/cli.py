@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 import warnings
 from pathlib import Path
 
-from .errors import KitError
+from grading.api import default_manifest  # noqa: F401  (kept: tests and docs name it)
+from grading.errors import KitError
+from grading.status import OK
 
 EPILOG = """Ví dụ / examples:
   congvu init khoa_hoc                       tạo thư mục làm việc nbgrader từ course.yml
@@ -15,14 +19,11 @@ EPILOG = """Ví dụ / examples:
   congvu grade khoa_hoc cntt_antt --collect  thu bài và chấm tự động
   congvu status khoa_hoc                     xem trạng thái chấm từng bài
   congvu report khoa_hoc --out bao_cao       lập báo cáo Excel, HTML, CSV theo đơn vị
+  congvu feedback khoa_hoc cntt_antt         tạo và phát phản hồi cho học viên
+  congvu lab khoa_hoc --learner CB0001       JupyterLab của một học viên (thử trên một máy)
+  congvu dashboard khoa_hoc                  bảng điều khiển cho phòng Nội vụ
   congvu demo                                chạy toàn bộ quy trình với dữ liệu giả lập
 """
-
-
-def default_manifest() -> Path:
-    """course.yml in the current folder, else the one shipped beside the package."""
-    here = Path("course.yml")
-    return here if here.is_file() else Path(__file__).resolve().parent.parent / "course.yml"
 
 
 def _date(value: str):
@@ -41,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
                     "và nbgrader. / E-learning and assessment kit for commune officials.")
     p.add_argument("--lang", choices=["vi", "en"], default="vi",
                    help="ngôn ngữ thông báo và báo cáo / language of messages and reports")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="in thêm chi tiết (-vv: cả lỗi gốc) / more detail (-vv: tracebacks)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="chỉ in kết quả và lỗi, không thanh tiến độ / results and errors only")
     sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
     s = sub.add_parser("init", help="tạo thư mục làm việc (thư mục khóa học nbgrader chuẩn)")
@@ -106,6 +111,25 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS,
                    help="ngôn ngữ của báo cáo (như `congvu --lang`) / report language")
 
+    s = sub.add_parser("feedback", help="tạo phản hồi cho học viên và phát lên kho trao đổi")
+    s.add_argument("dir", type=Path)
+    s.add_argument("assignment", help="mã học phần")
+    s.add_argument("--no-release", action="store_true",
+                   help="chỉ tạo tệp phản hồi trong feedback/, chưa phát cho học viên")
+
+    s = sub.add_parser("lab", help="mở JupyterLab tiếng Việt cho một học viên (thử trên một máy)")
+    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
+                   help="thư mục làm việc (mặc định: out/demo)")
+    s.add_argument("--learner", default=None, help="mã học viên (mặc định: tên người dùng máy)")
+    s.add_argument("--home", default=None, help="thư mục của học viên")
+    s.add_argument("--port", type=int, default=8888)
+    s.add_argument("--no-browser", action="store_true", help="không tự mở trình duyệt")
+
+    s = sub.add_parser("dashboard", help="bảng điều khiển cho phòng Nội vụ (Voila)")
+    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
+                   help="thư mục làm việc (mặc định: out/demo)")
+    s.add_argument("--port", type=int, default=8866)
+
     s = sub.add_parser("demo", help="chạy toàn bộ quy trình với dữ liệu giả lập")
     s.add_argument("--out", type=Path, default=Path("out/demo"))
     s.add_argument("--manifest", type=Path, default=None)
@@ -114,72 +138,133 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
-    from . import autograde, roster
-    from . import workspace as W
+    from grading import api
 
     lang = args.lang
     if args.command == "init":
-        ws = W.init(directory=args.dir, manifest_path=args.manifest or default_manifest(),
-                    force=args.force, db_url=args.db_url)
+        ws = api.init_workspace(directory=args.dir, manifest=args.manifest, force=args.force,
+                                db_url=args.db_url)
         print(f"Đã tạo {ws.root} với {len(ws.manifest.modules)} học phần.")
     elif args.command == "roster":
-        ws = W.open_workspace(args.dir)
-        res = roster.import_roster(workspace=ws.root, file=args.file, db_url=ws.db_url,
-                                   course_id=ws.course_id, units_file=args.units,
-                                   add_only=args.add_only)
+        res = api.import_roster(workspace=args.dir, file=args.file, units=args.units,
+                                add_only=args.add_only)
         print(res.render(lang))
     elif args.command == "release":
-        ws = W.open_workspace(args.dir)
-        print("Đã phát: " + ", ".join(W.release(ws, args.modules)))
+        print("Đã phát: " + ", ".join(api.release(workspace=args.dir, modules=args.modules)))
     elif args.command == "grade":
-        ws = W.open_workspace(args.dir)
-        if args.collect:
-            autograde.collect(ws, args.assignment)
-        from .sandbox import Limits
-
-        limits = Limits()
-        limits.wall_seconds = args.timeout or limits.wall_seconds
-        limits.memory_mb = args.memory_mb or limits.memory_mb
-        status = autograde.grade(workspace=ws, assignment=args.assignment, jobs=args.jobs,
-                                 learners=args.learner, force=args.force,
-                                 scheduler=args.scheduler, sandbox=args.sandbox, limits=limits)
+        status = api.grade(workspace=args.dir, module=args.assignment, collect=args.collect,
+                           jobs=args.jobs, learners=args.learner, force=args.force,
+                           scheduler=args.scheduler, sandbox=args.sandbox,
+                           timeout=args.timeout, memory_mb=args.memory_mb,
+                           progress=not args.quiet)
         _print_status(status, lang)
-        return 0 if status["status"].isin(["graded", "tampered"]).all() else 1
+        return 0 if status["status"].isin(OK).all() else 1
     elif args.command == "status":
-        _print_status(autograde.read_status(W.open_workspace(args.dir), args.assignment), lang)
+        _print_status(api.status(workspace=args.dir, module=args.assignment), lang)
     elif args.command == "report":
-        from .report_wards import report_command
-
-        report_command(W.open_workspace(args.dir), args.out, lang=lang, wards=args.ward,
-                       split=args.split_by_ward, as_of=args.as_of)
+        result = api.write_report(workspace=args.dir, out=args.out, lang=lang, wards=args.ward,
+                                  split_by_ward=args.split_by_ward, as_of=args.as_of)
+        _print_report(result, lang)
+    elif args.command == "feedback":
+        done = api.feedback(workspace=args.dir, module=args.assignment,
+                            release=not args.no_release)
+        print((f"Đã tạo phản hồi cho {len(done)} học viên"
+               + ("" if args.no_release else ", đã phát lên kho trao đổi")) if lang == "vi" else
+              (f"Feedback generated for {len(done)} learners"
+               + ("" if args.no_release else ", released to the exchange")))
+    elif args.command == "lab":
+        lab = api.lab(workspace=args.dir, learner=args.learner, home=args.home, port=args.port,
+                      open_browser=not args.no_browser)
+        print(f"Học viên: {lab.learner} — thư mục: {lab.home}")
+        print(f"Mở trình duyệt tại / open: {lab.url}")
+        print("Dừng: nhấn Ctrl + C hai lần / stop: press Ctrl+C twice")
+        return _serve(lab.argv, lab.env)
+    elif args.command == "dashboard":
+        argv, env = api.dashboard(workspace=args.dir, port=args.port)
+        print(f"Mở trình duyệt tại http://127.0.0.1:{args.port}/ (Ctrl+C để dừng)")
+        return _serve(argv, {**os.environ, **env})
     elif args.command == "demo":
-        from . import demo  # imported here: it pulls in nbformat (slow to import)
-
-        demo.run(out=args.out, manifest_path=args.manifest or default_manifest(), jobs=args.jobs)
+        result = api.demo(out=args.out, manifest=args.manifest, jobs=args.jobs, say=print)
+        print()
+        print(api.format_table(frame=result["per_ward"], module_titles=result["titles"]))
+        print()
+        print(f"Báo cáo Excel: {result['xlsx']}")
+        print(f"Báo cáo HTML:  {result['html']}")
     return 0
 
 
+def _serve(argv: list[str], env: dict[str, str]) -> int:
+    """Run a server in the foreground until Ctrl+C (or SIGTERM), then stop it."""
+    import signal
+    import subprocess
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below
+    proc = subprocess.Popen(argv, env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:  # Ctrl + C reached the server too; it stops its kernels
+        return proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+PRINTED = 60  # wards printed on the terminal
+
+
+def _print_report(result: dict, lang: str) -> None:
+    from grading import api
+
+    shown = result["per_ward"]
+    print(api.format_table(frame=shown.head(PRINTED), lang=lang,
+                           module_titles=result["titles"]))
+    if len(shown) > PRINTED:
+        print(f"… {len(shown) - PRINTED} " + ("đơn vị khác: xem report.xlsx" if lang == "vi"
+                                                 else "more wards: see report.xlsx"))
+    for path in result["paths"].values():
+        print(path)
+    if "split" in result:
+        print(f"{len(result['split']) // 2} " + ("đơn vị" if lang == "vi" else "wards") +
+              f": {result['split_dir']}")
+
+
 def _print_status(status, lang: str) -> None:
-    from .autograde import STATUS_EN, STATUS_VI
+    from grading.status import label
 
     if status.empty:
         print("Chưa có bài nào được chấm." if lang == "vi" else "Nothing graded yet.")
         return
-    names = STATUS_VI if lang == "vi" else STATUS_EN
     for row in status.itertuples():
-        print(f"{row.module_id}\t{row.learner_id}\t{names.get(row.status, row.status)}\t{row.reason}")
-    counts = status["status"].map(lambda s: names.get(s, s)).value_counts()
+        print(f"{row.module_id}\t{row.learner_id}\t{label(row.status, lang)}\t{row.reason}")
+    counts = status["status"].map(lambda s: label(s, lang)).value_counts()
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+def _logging(verbose: int, quiet: bool) -> None:
+    """The kit's logger "congvu" on stderr: warnings by default, -v info, -vv debug."""
+    import logging
+
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO)[min(verbose, 1)] \
+        if verbose < 2 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("congvu")
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _logging(args.verbose, args.quiet)
     try:
         from sqlalchemy.exc import SAWarning
 
         warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
         return _run(args)
     except KitError as exc:
+        logging.getLogger("congvu").debug("details", exc_info=True)
         print(exc.render(args.lang), file=sys.stderr)
         return 2
 

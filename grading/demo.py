@@ -7,11 +7,22 @@ collect -> autograde -> a trainer's manual grades -> report.
 from __future__ import annotations
 
 import csv
+import logging
 import random
+from collections.abc import Callable
 from pathlib import Path
 
-from . import assessment, autograde, checks, gradebook, items, learners, report, roster, summary
-from . import workspace as W
+from grading.course import assessment, gradebook
+from grading.course import exchange as learners
+from grading.course import workspace as W
+from grading.engine import batch as autograde
+from grading.learner import checks, items
+from grading.report import tables as summary
+from grading.report import write as report
+from grading.roster import importer as roster
+from grading.status import Status
+
+log = logging.getLogger("congvu")
 
 WARDS = [("90001", "Phường Hòa Bình"), ("90002", "Xã Tân Lập"), ("90003", "Xã Đông Hưng"),
          ("90004", "Đặc khu Hòn Ngọc")]
@@ -91,20 +102,23 @@ def do_work(kind: str, sources: list[Path], folder: Path, rng: random.Random) ->
 
 
 def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 2026,
-        per_ward: int = 9) -> dict[str, Path]:
-    """Run the whole demo into ``out``; return the report paths."""
+        per_ward: int = 9, say: Callable[[str], None] = log.info) -> dict:
+    """Run the whole demo into ``out``, telling each step to ``say``.
+
+    Returns the report paths ("xlsx", "html", …) and "per_ward": the compact per-ward table.
+    """
     rng = random.Random(seed)
-    print(f"1/7 Tạo thư mục làm việc nbgrader: {out}")
+    say(f"1/7 Tạo thư mục làm việc nbgrader: {out}")
     ws = W.init(directory=out, manifest_path=manifest_path, force=True)
-    print("2/7 Nhập danh sách cán bộ (dữ liệu giả lập)")
+    say("2/7 Nhập danh sách cán bộ (dữ liệu giả lập)")
     roster_csv = synthetic_roster(out / "danh_sach_can_bo.csv", per_ward, seed)
     result = roster.import_roster(workspace=ws.root, file=roster_csv, db_url=ws.db_url,
                                   course_id=ws.course_id)
-    print(f"    {result.total} cán bộ, {len(WARDS)} đơn vị")
-    print("3/7 Phát bài lên kho trao đổi (nbgrader release_assignment)")
+    say(f"    {result.total} cán bộ, {len(WARDS)} đơn vị")
+    say("3/7 Phát bài lên kho trao đổi (nbgrader release_assignment)")
     modules = W.release(ws)
     people = list(roster.load(ws.root)["learner_id"])
-    print("4/7 Cán bộ nhận bài, bấm chọn đáp án và nộp bài (nbgrader fetch/submit)")
+    say("4/7 Cán bộ nhận bài, bấm chọn đáp án và nộp bài (nbgrader fetch/submit)")
     broken = (people[3], modules[0])
     profile = {learner: pick(PROFILE_SHARE, rng) for learner in people}
     plan = {}
@@ -123,13 +137,13 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
                 notebook = src[0].name
                 (folder / notebook).write_text('{"cells": [', encoding="utf-8")
             learners.submit(ws, home, module_id, learner)
-    print("5/7 Thu bài và chấm tự động bằng nbgrader")
+    say("5/7 Thu bài và chấm tự động bằng nbgrader")
     for module_id in modules:
         autograde.collect(ws, module_id)
         status = autograde.grade(workspace=ws, assignment=module_id, jobs=jobs)
-        for row in status[status["status"] != "graded"].itertuples():
-            print(f"    ! {row.learner_id}: {row.reason}")
-    print("6/7 Giảng viên chấm câu tự luận (mô phỏng trong formgrader)")
+        for row in status[status["status"] != Status.GRADED].itertuples():
+            say(f"    ! {row.learner_id}: {row.reason}")
+    say("6/7 Giảng viên chấm câu tự luận (mô phỏng trong formgrader)")
     with gradebook.connect(ws.db_url, ws.course_id) as gb:
         for (learner, module_id), kind in plan.items():
             if kind not in ("full", "partial"):
@@ -140,15 +154,10 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
                     grade = gb.find_grade(item_id, nb.stem, module_id, learner)
                     grade.manual_score = points if kind == "full" else round(points / 2)
         gb.db.commit()
-    print("7/7 Lập báo cáo")
+    say("7/7 Lập báo cáo")
     tables = summary.build_tables(ws)
     titles = {m.id: m.title.vi for m in ws.manifest.modules}
     paths = report.write_report(tables, out, module_titles=titles)
-    print()
     per_ward = tables["per_ward"]
-    print(report.format_table(per_ward[[c for c in SUMMARY_COLUMNS if c in per_ward]],
-                              module_titles=titles))
-    print()
-    print(f"Báo cáo Excel: {paths['xlsx']}")
-    print(f"Báo cáo HTML:  {paths['html']}")
-    return paths
+    return {**paths, "per_ward": per_ward[[c for c in SUMMARY_COLUMNS if c in per_ward]],
+            "titles": titles}

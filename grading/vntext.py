@@ -23,6 +23,17 @@ _LEGACY = frozenset(chr(c) for c in range(0xA1, 0x100)) - frozenset(
 _VIETNAMESE = re.compile("[ăđơưĂĐƠƯ\u0300-\u0323\u1ea0-\u1ef9]")
 
 
+def to_nfc(value):
+    """NFC for text (inside lists and dicts too); any other value unchanged."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [to_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {to_nfc(k): to_nfc(v) for k, v in value.items()}
+    return value
+
+
 def nfc(text) -> str:
     """NFC-normalize and collapse white space (None -> "")."""
     if text is None:

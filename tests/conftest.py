@@ -13,6 +13,9 @@ MINI = DATA / "course" / "course.yml"
 
 # nbgrader runs `alembic` and kernels from the venv: make sure its bin comes first.
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+# Sandboxes of this test run get uids of their own, so "nothing left running" checks look at
+# this run's processes only (never at another grader's on the same machine).
+os.environ.setdefault("CONGVU_SANDBOX_UID_BASE", str(3_000_000 + (os.getpid() % 4000) * 1000))
 
 
 @pytest.fixture
@@ -23,7 +26,7 @@ def mini_manifest() -> Path:
 @pytest.fixture
 def new_workspace(tmp_path):
     """A fresh workspace of the tiny course (real nbgrader generate_assignment)."""
-    from grading import workspace
+    from grading.course import workspace
 
     def make(name: str = "ws", manifest: Path = MINI):
         return workspace.init(directory=tmp_path / name, manifest_path=manifest)

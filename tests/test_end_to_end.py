@@ -15,10 +15,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-from grading import autograde, gradebook, learners, roster, summary
 from grading import columns as C
+from grading.course import exchange as learners
+from grading.course import gradebook
+from grading.engine import batch as autograde
+from grading.report import tables as summary
+from grading.roster import importer as roster
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.kernel
 
 ROSTER = """ma_can_bo,ho_ten,ma_don_vi,ten_don_vi,chuc_vu
 L1,Nguyễn Văn An,90001,Phường Hòa Bình,Chuyên viên
@@ -58,8 +62,9 @@ def click_through(folder: Path, choices: dict) -> None:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from grading import workspace as W
     from conftest import MINI
+
+    from grading.course import workspace as W
 
     tmp = tmp_path_factory.mktemp("e2e")
     ws = W.init(directory=tmp / "ws", manifest_path=MINI)

@@ -3,7 +3,6 @@ import re
 import tomllib
 
 import yaml
-
 from conftest import REPO
 
 
@@ -18,7 +17,9 @@ def _pins(specs):
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = _pins(project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = [spec for name, specs in project["optional-dependencies"].items() if name != "all"
+              for spec in specs]
+    wanted = _pins(project["dependencies"] + extras)
     env = yaml.safe_load((REPO / "environment.yml").read_text())
     specs = [d for d in env["dependencies"] if isinstance(d, str)]
     specs += next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
@@ -34,3 +35,16 @@ def test_layout_and_console_script():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     assert project["scripts"]["congvu"] == "grading.cli:main"
     assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_lock_file_pins_every_declared_package():
+    """constraints.txt (the lock file) pins each declared package at the declared version."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    extras = [spec for name, specs in project["optional-dependencies"].items() if name != "all"
+              for spec in specs]
+    declared = _pins(project["dependencies"] + extras)
+    lines = [line for line in (REPO / "constraints.txt").read_text().splitlines()
+             if line and not line.startswith("#")]
+    locked = _pins(lines)
+    assert len(locked) == len(lines), "every line of constraints.txt is an exact pin"
+    assert {name: locked.get(name) for name in declared} == declared

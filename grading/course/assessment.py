@@ -1,0 +1,60 @@
+"""Read assessment source notebooks: answer keys (from hidden tests) and graded items.
+
+The key lives only in the hidden test cells (``cv.score("c1", "B")``), which nbgrader strips
+from the release and restores at autograde; this module reads it back for the demo and the
+content tests (the solution version must score full marks).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from grading.errors import KitError, problem
+
+
+def solution_calls(notebook: str | Path) -> list[tuple[str, list, dict]]:
+    """Every graded check call in the hidden tests of a source notebook, in order."""
+    from grading.learner import checks
+
+    known = checks.names()
+    nb = nbformat.read(str(notebook), as_version=4)
+    found = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade"):
+            continue
+        calls = checks.parse_calls(cell.source, known)
+        if calls is None and re.search(rf"\b({'|'.join(map(re.escape, known))})\(", cell.source):
+            raise KitError(problem("không đọc được đáp án: ô kiểm thử phải chỉ gồm lệnh gọi hàm "
+                                   "chấm với giá trị cố định",
+                                   "ví dụ cv.score(\"c1\", \"B\"), mỗi lệnh một dòng",
+                                   notebook=str(notebook), cell=meta.get("grade_id")))
+        found += calls or []
+    return found
+
+
+def answer_key(notebook: str | Path) -> dict[str, Any]:
+    """Map item id -> correct answer for the clickable items (``score`` calls)."""
+    return {args[0]: args[1] for name, args, _ in solution_calls(notebook) if name == "score"}
+
+
+def write_solution(notebook: str | Path, folder: str | Path) -> None:
+    """Build the full-marks submission of every check of ``notebook`` in ``folder``."""
+    from grading.learner import checks
+
+    for name, args, kwargs in solution_calls(notebook):
+        checks.solve(name, Path(folder), *args, **kwargs)
+
+
+def free_text_items(notebook: str | Path) -> dict[str, float]:
+    """Map manually graded task cell id -> points."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("task")}
+
+
+def source_notebooks(folder: str | Path) -> list[Path]:
+    return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))

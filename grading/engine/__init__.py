@@ -1,0 +1,25 @@
+"""engine/ — autograding: parallel, sandboxed, resumable.
+
+    batch.py       grade(): plan, collect, run the pool or Dask, append statuses to the ledger
+    precheck.py    a look at a submission before grading (broken notebook, edited locked cells)
+    worker.py      one learner through nbgrader's own autograde, in a worker process
+    cluster.py     the same per-learner task on a Dask cluster
+    executor.py    nbgrader's Execute step with a sandboxed kernel from the fork server
+    kernels.py     fork-server client, kernel provisioner, manager and client
+    forkserver.py  a warm, pre-imported server that forks one kernel per learner
+    sandbox.py     namespaces, private root, uid, rlimits: what learner code can see and do
+    cgroups.py     memory cgroup per sandbox
+    checkrun.py    kit checks of hidden test cells, run in the supervisor, never in the kernel
+
+The process tree of one batch:
+
+    congvu grade (batch.grade)
+     └─ worker pool (ProcessPoolExecutor)  or  Dask workers (cluster.run)
+         └─ worker.grade_one → nbgrader autograde → executor.SandboxedExecute
+             └─ fork server (forkserver.serve, pre-imported kernel code)
+                 └─ supervisor (runs kit checks: checkrun)
+                     └─ sandboxed kernel (sandbox.enter: namespaces, rlimits, cgroup)
+
+Imports course/, learner/'s answer storage and the shared modules; nothing imports engine/
+but api.py, cli.py and demo.py.
+"""

@@ -1,0 +1,183 @@
+"""Autograde every submission of an assignment: parallel, sandboxed, resumable.
+
+Each learner is graded by nbgrader's own ``autograde`` in a worker process whose Execute step
+runs the notebook in a sandboxed kernel forked from a warm server (``grading/worker.py``,
+``grading/executor.py``). Work runs on local worker processes or on a Dask cluster
+(``grading/dask_backend.py``). Every submission ends with a status and a Vietnamese reason,
+appended to ``congvu/grading_log.csv`` as soon as it is known; a rerun skips what is already
+graded (``grading/ledger.py``), so a killed batch resumes where it stopped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+import pandas as pd
+
+from grading import columns as C
+from grading import settings
+from grading.course import ledger
+from grading.course.workspace import Workspace
+from grading.engine.precheck import precheck  # noqa: F401  (public: used by other modules and tests)
+from grading.engine.sandbox import Limits
+from grading.errors import GradingError, problem
+from grading.status import FINAL, OK, Status
+
+log = logging.getLogger("congvu")
+
+LOG_COLUMNS = ledger.PUBLIC_COLUMNS
+
+
+def read_status(ws: Workspace, assignment: str | None = None) -> pd.DataFrame:
+    """Latest status per (learner, module)."""
+    return ledger.statuses(ws.root, assignment)
+
+
+def submissions(ws: Workspace, assignment: str) -> list[str]:
+    """Learner ids with a folder in submitted/<learner>/<assignment>."""
+    return sorted(p.parent.name for p in (ws.root / "submitted").glob(f"*/{assignment}")
+                  if p.is_dir())
+
+
+def collect(ws: Workspace, assignment: str) -> None:
+    """Copy the latest submissions from the exchange into submitted/ (nbgrader collect)."""
+    ws.manifest.module(assignment)
+    result = ws.api().collect(assignment, update=True)
+    if not result["success"]:
+        raise GradingError(problem(f"nbgrader không thu được bài của {assignment}",
+                                   "kiểm tra thư mục exchange", file=str(ws.root / "exchange")),
+                           detail=result.get("log", ""))
+
+
+def _plan(ws: Workspace, assignment: str, learners: list[str] | None, force: bool):
+    """Split learners into (to grade: {learner: fingerprint}, done rows, missing rows)."""
+    done = ledger.latest(ws.root, assignment).set_index(C.LEARNER)
+    todo, kept, missing = {}, [], []
+    for learner in learners or submissions(ws, assignment):
+        folder = ws.root / "submitted" / learner / assignment
+        if not folder.is_dir():
+            missing.append({C.LEARNER: learner, C.MODULE: assignment, C.STATUS: Status.ERROR,
+                            C.REASON: f"không có bài nộp trong {folder.relative_to(ws.root)}",
+                            "seconds": 0.0})
+            continue
+        mark = ledger.fingerprint(folder)
+        if not force and learner in done.index and done.loc[learner, "fingerprint"] == mark \
+                and done.loc[learner, C.STATUS] in FINAL:
+            kept.append({C.LEARNER: learner, **done.loc[learner].to_dict()})
+        else:
+            todo[learner] = mark
+    return todo, kept, missing
+
+
+class Progress:
+    """tqdm bar: graded / failed / left and the rate."""
+
+    def __init__(self, total: int, initial: int, desc: str, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, initial=initial, unit="bài", desc=desc,
+                        disable=not enabled, smoothing=0.1)
+        self.ok = self.failed = 0
+        self.left = total - initial
+
+    def update(self, status: str) -> None:
+        self.ok += status in OK
+        self.failed += status not in OK
+        self.left -= 1
+        self.bar.set_postfix_str(f"đã chấm {self.ok}, lỗi {self.failed}, còn {self.left}",
+                                 refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _local(ws: Workspace, assignment: str, todo: list[str], jobs: int, isolate: bool, limits):
+    """Yield status rows from a pool of local worker processes, as they finish."""
+    from grading.engine import worker
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_local,
+                             initargs=(str(ws.root), isolate, limits)) as pool:
+        pending = {pool.submit(worker.grade_one, assignment, learner): learner
+                   for learner in todo}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                learner = pending.pop(future)
+                try:
+                    yield future.result()
+                except Exception as exc:  # a crashed worker: this learner only
+                    yield worker.crash_row(learner, assignment, "tiến trình chấm bị lỗi", exc)
+
+
+def _init_local(root: str, isolate: bool, limits) -> None:
+    from multiprocessing.util import Finalize
+
+    from grading.engine import worker
+
+    worker.init(root, isolate, limits)
+    Finalize(None, worker.shutdown, exitpriority=10)
+
+
+def sandbox_mode(sandbox: bool | None) -> bool:
+    """True to isolate learner code; None = isolate when the machine allows it."""
+    from grading.engine import sandbox as sb
+
+    ok, why = sb.available()
+    if sandbox and not ok:
+        raise GradingError(problem(f"không tạo được sandbox: {why}",
+                                   "chạy với quyền root trên Linux, hoặc bỏ --sandbox",
+                                   message_en="cannot build the sandbox"))
+    if sandbox is None and not ok:
+        log.warning("CẢNH BÁO: chấm không có sandbox (%s); mã của học viên chạy với quyền của "
+                    "người chấm.", why)
+    return ok if sandbox is None else bool(sandbox)
+
+
+def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
+          learners: list[str] | None = None, progress: bool = True, force: bool = False,
+          scheduler: str | None = None, sandbox: bool | None = None, limits=None,
+          details: list | None = None) -> pd.DataFrame:
+    """Autograde submissions in parallel; return one status row per learner.
+
+    Submissions already graded with their current content are skipped unless ``force``;
+    ``details`` (a list) receives every new row with its timings (for benchmarks).
+    """
+    ws = workspace
+    ws.manifest.module(assignment)
+    isolate = sandbox_mode(sandbox)
+    configured = settings.workspace_limits(ws.root)
+    limits = limits or Limits.of(configured)
+    with ledger.BatchLock(ws.root):
+        todo, kept, rows = _plan(ws, assignment, learners, force)
+        bar = Progress(len(todo) + len(kept) + len(rows), len(kept) + len(rows),
+                       f"Chấm {assignment}", progress)
+        now = dt.datetime.now().isoformat(timespec="seconds")
+        for row in rows:
+            ledger.append(ws.root, {**row, "graded_at": now})
+        jobs = max(1, min(jobs or configured.workers or os.cpu_count() or 1, len(todo) or 1))
+        if scheduler:
+            from grading.engine.cluster import run as source
+
+            stream = source(scheduler, ws, assignment, list(todo), isolate, limits)
+        else:
+            stream = _local(ws, assignment, list(todo), jobs, isolate, limits)
+        try:
+            for row in stream:
+                row.update({"graded_at": dt.datetime.now().isoformat(timespec="seconds"),
+                            "fingerprint": todo.get(row[C.LEARNER], "")})
+                ledger.append(ws.root, row)
+                rows.append(row)
+                if details is not None:
+                    details.append(dict(row))
+                bar.update(row[C.STATUS])
+        finally:
+            bar.close()
+    frame = pd.DataFrame(rows + kept, columns=LOG_COLUMNS)
+    frame["seconds"] = pd.to_numeric(frame["seconds"], errors="coerce").fillna(0.0)
+    return frame.sort_values(C.LEARNER, ignore_index=True)
+

@@ -1,0 +1,199 @@
+"""Grade one learner's submission in a worker process: nbgrader autograde, sandboxed executor.
+
+A worker process holds one nbgrader API, one fork server and one sandbox *slot* (a pair of
+unprivileged uids and a cgroup, unique on the machine while the worker lives, claimed with a
+lock file), and grades learners one at a time. ``grade_one`` returns the learner's status row.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import signal
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from grading import columns as C
+from grading.engine import executor
+from grading.engine.precheck import precheck, tampered
+from grading.status import Status
+
+SLOTS = 256
+_STATE: dict = {"api": None, "root": None, "slot_lock": None, "workers_lock": None, "cgroup": None}
+
+REASONS = {
+    "timeout": "chạy quá thời gian cho phép ({detail}), đã bị dừng",
+    "memory": "dùng quá bộ nhớ cho phép, đã bị dừng",
+    "output": "in ra quá nhiều ({detail}), kernel đã bị dừng",
+    "died": "kernel của bài làm dừng giữa chừng",
+    "check": "một hàm chấm không trả lời được ({detail})",
+}
+PRIORITY = ("memory", "timeout", "output", "died", "check")
+
+
+def _claim_slot() -> int:
+    """A sandbox slot no other live worker on this machine holds (uids must not be shared)."""
+    from grading.engine.kernels import IPC_ROOT
+
+    IPC_ROOT.mkdir(parents=True, exist_ok=True)
+    os.chmod(IPC_ROOT, 0o711)
+    for slot in range(SLOTS):
+        fh = open(IPC_ROOT / f"slot-{slot}.lock", "w")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            continue
+        _STATE["slot_lock"] = fh
+        return slot
+    raise RuntimeError("no free sandbox slot")
+
+
+def init(root: str, isolate: bool, limits=None, die_with_parent: bool = True) -> None:
+    """Worker initializer: nbgrader API with the sandboxed executor, a slot, a fork server."""
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    from grading.course.workspace import open_workspace
+    from grading.engine import cgroups, sandbox
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
+    if die_with_parent:
+        sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+    ws = open_workspace(root)
+    lock = open(ws.kit / "workers.lock", "a")
+    fcntl.flock(lock, fcntl.LOCK_SH)  # a new batch waits until every worker of this one is gone
+    _STATE["workers_lock"] = lock
+    slot = _claim_slot()
+    _STATE["cgroup"] = cgroups.slot_cgroup(slot, limits) if isolate else None
+    speed_up_nbgrader()
+    _STATE["api"] = ws.api(
+        Autograde={"autograde_preprocessors": autograde_steps(ws)},
+        SandboxedExecute={"slot": slot, "isolate": isolate, "cgroup": _STATE["cgroup"],
+                          "limits": asdict(limits) if limits else {}})
+    _STATE["root"] = ws.root
+
+
+def speed_up_nbgrader() -> None:
+    """Remove repeated work from nbgrader's hot path without changing what it computes.
+
+    Every ``Gradebook(...)`` nbgrader opens (about ten per submission) creates a database
+    engine and re-checks all fifteen tables with ``create_all``; every cell's metadata check
+    re-validates the JSON schema itself. Here an engine is created once per URL and reused,
+    ``create_all`` runs once per URL and process, and the schema validator is built once;
+    ``jsonschema.validate`` semantics (same checks, same best-match error) are kept.
+    """
+    import jsonschema
+    import nbgrader.api as nbapi
+    import nbgrader.nbgraderformat.common as fmt
+
+    if getattr(nbapi, "_congvu_fast", False):
+        return
+    engines, created, validators = {}, set(), []
+    real_engine, real_create_all = nbapi.create_engine, nbapi.Base.metadata.create_all
+
+    def create_engine(url, **kw):
+        key = (str(url), tuple(sorted(kw.items())))
+        if key not in engines:
+            engines[key] = real_engine(url, **kw)
+        return engines[key]
+
+    def create_all(bind=None, **kw):
+        if str(bind.url) not in created:
+            real_create_all(bind=bind, **kw)
+            created.add(str(bind.url))
+
+    def close(self):
+        self.db.remove()  # the shared engine stays open for the next Gradebook
+
+    class FastSchema:
+        def validate(self, instance, schema):
+            found = next((v for known, v in validators if known == schema), None)
+            if found is None:
+                cls = jsonschema.validators.validator_for(schema)
+                cls.check_schema(schema)
+                found = cls(schema)
+                validators.append((schema, found))
+            error = jsonschema.exceptions.best_match(found.iter_errors(instance))
+            if error is not None:
+                raise error
+
+    nbapi.create_engine, nbapi.Base.metadata.create_all = create_engine, create_all
+    nbapi.Gradebook.close = close
+    fmt.jsonschema = FastSchema()
+    nbapi._congvu_fast = True
+
+
+def autograde_steps(ws) -> list:
+    """The workspace's autograde preprocessors with nbgrader's Execute swapped for ours."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    cfg = ws.config()
+    steps = list(cfg.Autograde.autograde_preprocessors) if "autograde_preprocessors" in \
+        cfg.Autograde else list(Autograde.class_traits()["autograde_preprocessors"].default())
+    return [executor.SandboxedExecute if step is Execute else step for step in steps]
+
+
+def _status(incidents: list, tamper: str) -> tuple[str, str]:
+    kinds = {kind: detail for kind, detail in reversed(incidents)}
+    for kind in PRIORITY:
+        if kind in kinds:
+            status = Status.ERROR if kind in ("died", "check") else Status(kind)
+            reason = REASONS[kind].format(detail=kinds[kind])
+            note = "; các câu trả lời đã lưu vẫn được chấm"
+            return status, reason + note + (f"; {tamper}" if tamper else "")
+    if tamper:
+        return Status.TAMPERED, tamper
+    return Status.GRADED, ""
+
+
+def _cause(result: dict) -> str:
+    """The most telling error line of a failed nbgrader run."""
+    text = (result.get("log") or "") + "\n" + (result.get("error") or "")
+    lines = [line.strip() for line in text.splitlines()
+             if re.match(r"^\s*[\w.]+(Error|Exception)\b", line) and "NbGraderException" not in line]
+    return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "?")[:300]
+
+
+def grade_one(assignment: str, learner: str) -> dict:
+    """Grade one submission; never raises for a problem of the submission itself."""
+    start = time.monotonic()
+    root: Path = _STATE["root"]
+    folder = root / "submitted" / learner / assignment
+    row = {C.LEARNER: learner, C.MODULE: assignment}
+    bad = precheck(folder)
+    if bad:
+        return {**row, C.STATUS: bad[0], C.REASON: bad[1], "seconds": 0.0}
+    tamper = tampered(root / "release" / assignment, folder)
+    executor.RUN.update(incidents=[], kernel_s=0.0, cells_s=0.0, checks=0)
+    locks = root / "congvu" / "locks"
+    locks.mkdir(exist_ok=True)
+    with open(locks / f"{assignment}.{learner}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # never two graders on one submission
+        result = _STATE["api"].autograde(assignment, learner, force=True, create=True)
+    if result["success"]:
+        status, reason = _status(executor.RUN["incidents"], tamper)
+    else:
+        status, reason = Status.ERROR, "nbgrader báo lỗi khi chấm: " + _cause(result)
+    return {**row, C.STATUS: status, C.REASON: reason,
+            "seconds": round(time.monotonic() - start, 3),
+            "kernel_s": round(executor.RUN["kernel_s"], 4),
+            "cells_s": round(executor.RUN["cells_s"], 4)}
+
+
+def crash_row(learner: str, assignment: str, where_vi: str, exc: BaseException) -> dict:
+    """The status row of a learner whose grading task itself failed (the batch goes on)."""
+    return {C.LEARNER: learner, C.MODULE: assignment, C.STATUS: Status.ERROR,
+            C.REASON: f"{where_vi}: {type(exc).__name__}: {exc}", "seconds": 0.0}
+
+
+def shutdown() -> None:
+    from grading.engine import cgroups
+    from grading.engine.kernels import close_fork_server
+
+    close_fork_server()
+    executor.cleanup_ipc()
+    cgroups.remove_cgroup(_STATE.get("cgroup"))

@@ -1,0 +1,248 @@
+"""Item widgets: learners answer by clicking and typing; answers persist in a JSON file.
+
+Mechanism (see README, "Thiết kế"): each click or keystroke is written at once to
+``cau_tra_loi.json`` beside the notebook (the kernel's working directory). nbgrader submits
+every file of the assignment folder, copies it into ``autograded/`` and runs the notebook
+there, so the hidden test cells (``score(...)``) read exactly what the learner chose. The file
+survives save, close, reopen and kernel restart; re-running an item cell shows the saved answer.
+
+In a notebook::
+
+    from grading.learner import items as cv
+    cv.single_choice("c1", "Câu hỏi ...", ["Phương án 1", "Phương án 2"])
+    cv.numeric("c5", "Bao nhiêu ...?", unit="triệu đồng")
+    cv.short_text("c6", "Tên ứng dụng ...?")
+    # hidden test cells:  cv.score("c1", "B")   cv.score_number("c5", 12.5, tol=0.1)
+    #                     cv.score_text("c6", ["VNeID", "ứng dụng VNeID"])
+
+Items given a ``key`` are practice items (lessons): a "Kiểm tra" button tells right or wrong
+and shows the explanation. Graded items never get a key, so nothing in the learner's notebook
+reveals the answer before grading.
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import ipywidgets as w
+
+from grading.learner.answers import (  # noqa: F401
+    ANSWERS_FILE,
+    CHECKS,
+    UNANSWERED,
+    answer,
+    answers_path,
+    describe,
+    format_number,
+    load_answers,
+    near,
+    normalize_text,
+    parse_number,
+    render_static,
+    same,
+    save_answer,
+    score,
+    score_number,
+    score_text,
+    text_matches,
+)
+
+LETTERS = "ABCDEFGHIJ"
+META_KEY = "congvu_item"  # output metadata naming the item, for static rendering (nbhooks)
+
+
+class ItemBox(w.VBox):
+    """A VBox whose static fallback (feedback HTML, formgrader, reopened notebook) shows the
+    saved answer; its output metadata says which item it is."""
+
+    def __init__(self, item_id: str, question: str, kind: str,
+                 options: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._item_id, self._question = item_id, question
+        self._meta = {"id": item_id, "kind": kind, "question": question,
+                      "options": [list(o) for o in options or []]}
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data.update(render_static(self._meta, answer(self._item_id)))
+        return data, {META_KEY: self._meta}
+
+
+class Invalid(ValueError):
+    """What the learner typed cannot be stored; the message says how to fix it."""
+
+
+def _status_text(saved: Any) -> str:
+    if saved is None:
+        return "Chưa trả lời"
+    return f"✔ Đã lưu lúc {datetime.now():%H:%M:%S}"
+
+
+def _status_html(text: str) -> str:
+    return f'<span role="status" aria-live="polite">{html.escape(text)}</span>'
+
+
+def _item(item_id: str, question: str, kind: str, control: w.Widget, sources: list[w.Widget],
+          get: Callable[[], Any], put: Callable[[Any], None], *,
+          check: Callable[[Any], bool] | None = None, explanation: str = "",
+          options: list[tuple[str, str]] | None = None) -> ItemBox:
+    """Wire a control: load the saved answer, save on every change, show the saved state.
+
+    ``check`` (practice items only) adds a "Kiểm tra" button and the explanation.
+    """
+    saved = answer(item_id)
+    if saved is not None:
+        put(saved)
+    status = w.HTML(_status_html(_status_text(saved)))
+
+    def on_change(_change=None):
+        try:
+            value = get()
+        except Invalid as exc:
+            save_answer(item_id, None)  # the last thing typed is not a valid answer
+            status.value = _status_html(f"⚠ Chưa lưu: {exc}")
+            return
+        save_answer(item_id, value)
+        empty = value in (None, "", [])
+        text = _status_text(None if empty else value)
+        if kind == "numeric" and not empty:
+            text += f" — số đã ghi nhận: {describe(value)}"
+        status.value = _status_html(text)
+
+    for source in sources:
+        source.observe(on_change, names="value")
+    children = [w.HTML(f"<b>{html.escape(question)}</b>"), control, status]
+    if check is not None:
+        button = w.Button(description="Kiểm tra", tooltip="Kiểm tra câu trả lời", icon="check")
+        feedback = w.HTML()
+
+        def on_check(_button):
+            try:
+                value = get()
+            except Invalid as exc:
+                feedback.value = html.escape(f"⚠ {exc}")
+                return
+            ok = value not in (None, "", []) and check(value)
+            verdict = "✅ Chính xác!" if ok else "❌ Chưa đúng, hãy thử lại."
+            note = f"<br>{html.escape(explanation)}" if explanation and ok else ""
+            feedback.value = verdict + note
+
+        button.on_click(on_check)
+        children += [button, feedback]
+    return ItemBox(item_id, question, kind, options, children=children)
+
+
+def _labels(options: list[str]) -> list[tuple[str, str]]:
+    return [(f"{LETTERS[i]}. {text}", LETTERS[i]) for i, text in enumerate(options)]
+
+
+def single_choice(item_id: str, question: str, options: list[str], *, key: str | None = None,
+                  explanation: str = "") -> ItemBox:
+    """One answer among options labelled A, B, C...; stores the letter.
+    Keyboard: Tab (Shift + Tab) from option to option, Space to choose."""
+    labels = _labels(options)
+    control = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="auto"))
+
+    def put(value):
+        if value in {letter for _, letter in labels}:
+            control.value = value
+
+    return _item(item_id, question, "single_choice", control, [control], lambda: control.value,
+                 put, check=None if key is None else (lambda v: same(v, key)),
+                 explanation=explanation, options=labels)
+
+
+def multiple_choice(item_id: str, question: str, options: list[str], *,
+                    key: list[str] | None = None, explanation: str = "") -> ItemBox:
+    """Several answers (tick every right one); stores the list of letters.
+    Keyboard: Tab from box to box, Space to tick."""
+    labels = _labels(options)
+    boxes = {letter: w.Checkbox(description=label, value=False, indent=False,
+                                layout=w.Layout(width="auto")) for label, letter in labels}
+
+    def put(value):
+        for letter, box in boxes.items():
+            box.value = isinstance(value, list) and letter in value
+
+    def get():
+        return [letter for letter, box in boxes.items() if box.value]
+
+    return _item(item_id, question, "multiple_choice", w.VBox(list(boxes.values())),
+                 list(boxes.values()), get, put,
+                 check=None if key is None else (lambda v: same(v, key)),
+                 explanation=explanation, options=labels)
+
+
+def true_false(item_id: str, statement: str, *, key: bool | None = None,
+               explanation: str = "") -> ItemBox:
+    """Đúng / Sai; stores true or false. Keyboard: Tab to a button, Space or Enter to press."""
+    control = w.ToggleButtons(options=[("Đúng", True), ("Sai", False)], value=None)
+
+    def put(value):
+        if isinstance(value, bool):
+            control.value = value
+
+    return _item(item_id, statement, "true_false", control, [control], lambda: control.value,
+                 put, check=None if key is None else (lambda v: same(v, key)),
+                 explanation=explanation)
+
+
+def numeric(item_id: str, question: str, *, unit: str = "", key: float | None = None,
+            tol: float = 0.0, explanation: str = "",
+            placeholder: str = "Gõ một số, ví dụ 12,5") -> ItemBox:
+    """A number, typed as officials write it ("12,5", "1.500.000"); stores a JSON number.
+    The status line repeats the number read, so a misread is visible at once."""
+    control = w.Text(value="", placeholder=placeholder, continuous_update=True,
+                     layout=w.Layout(width="16em"))
+    row = w.HBox([control, w.HTML(f"&nbsp;{html.escape(unit)}" if unit else "")])
+
+    def get():
+        text = control.value.strip()
+        if not text:
+            return None
+        value = parse_number(text)
+        if value is None:
+            raise Invalid("hãy chỉ gõ chữ số, dùng dấu phẩy cho phần thập phân (ví dụ 12,5)")
+        return value
+
+    def put(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            control.value = format_number(value)
+
+    return _item(item_id, question, "numeric", row, [control], get, put,
+                 check=None if key is None else (lambda v: near(v, key, tol)),
+                 explanation=explanation)
+
+
+def short_text(item_id: str, question: str, *, key: str | list[str] | None = None,
+               ignore_accents: bool = False, explanation: str = "",
+               placeholder: str = "Gõ câu trả lời ngắn...") -> ItemBox:
+    """A word or a short phrase on one line; stores the text (spacing tidied, NFC)."""
+    control = w.Text(value="", placeholder=placeholder, continuous_update=True,
+                     layout=w.Layout(width="60%"))
+
+    def put(value):
+        control.value = str(value)
+
+    return _item(item_id, question, "short_text", control, [control],
+                 lambda: " ".join(control.value.split()), put,
+                 check=None if key is None else
+                 (lambda v: text_matches(v, key, ignore_accents=ignore_accents)),
+                 explanation=explanation)
+
+
+def free_text(item_id: str, question: str, *, rows: int = 6,
+              placeholder: str = "Gõ câu trả lời của bạn vào đây...") -> ItemBox:
+    """Long free text, graded by hand by the trainer in formgrader."""
+    # continuous_update: every keystroke is saved, so nothing is lost if the learner saves or
+    # submits while the cursor is still in the box.
+    control = w.Textarea(value="", placeholder=placeholder, rows=rows, continuous_update=True,
+                         layout=w.Layout(width="95%"))
+
+    def put(value):
+        control.value = str(value)
+
+    return _item(item_id, question, "free_text", control, [control],
+                 lambda: control.value.strip(), put)

@@ -1,0 +1,82 @@
+"""Notebook hooks: nbgrader preprocessors and templates the workspace configuration plugs in
+(see workspace.CONFIG_TEMPLATE), and the static form of item widgets used by the learner's
+JupyterLab (grading/lab.py)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+from grading.learner.answers import load_answers, render_static
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+ITEM_META = "congvu_item"  # output metadata written by items.ItemBox
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+FEEDBACK_TEMPLATE = "feedback_vi"
+
+
+class StaticWidgetOutputs(Preprocessor):
+    """Drop live-widget views from executed outputs, keeping their text/html fallback.
+
+    An autograded notebook has no widget state, so formgrader and feedback would render an
+    empty box where the learner's answer should be; the item's fallback shows the answer.
+    """
+
+    enabled = Bool(True, help="nbconvert runs a preprocessor only when enabled").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and len(data) > 1:
+                del data[WIDGET_VIEW]
+        return cell, resources
+
+
+def static_items(nb: dict, folder: str | Path, *, hint: bool = True) -> int:
+    """Replace each item widget's output by its static form, read from the answers file.
+
+    A widget view cannot be shown once its kernel is gone: JupyterLab would print "Error
+    displaying widget: model not found" on reopening. The learner's server (grading/lab.py)
+    calls this on every notebook it saves and opens, so a reopened notebook shows each
+    question with the answer saved in ``cau_tra_loi.json`` now, and how to change it.
+    Returns how many outputs were rewritten. Works on plain dicts and NotebookNodes.
+    """
+    answers = load_answers(folder)
+    count = 0
+    for cell in nb.get("cells", []):
+        for output in cell.get("outputs", None) or []:
+            meta = (output.get("metadata") or {}).get(ITEM_META)
+            if not isinstance(meta, dict) or "id" not in meta or "data" not in output:
+                continue
+            output["data"].pop(WIDGET_VIEW, None)
+            output["data"].update(render_static(meta, answers.get(meta["id"]), hint=hint))
+            count += 1
+    return count
+
+
+_ITEM_CALL = re.compile(r"^\s*(?:\w+\.)?(?:single_choice|multiple_choice|true_false|numeric|"
+                        r"short_text|free_text)\(")
+
+
+def hide_item_sources(nb: dict) -> int:
+    """Collapse the code of item cells (``cv.single_choice(...)`` ...): the learner sees the
+    question widget, not the call that draws it. A cell whose author chose otherwise
+    (``metadata.jupyter.source_hidden`` already set) is left alone. Returns how many."""
+    count = 0
+    for cell in nb.get("cells", []):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if cell.get("cell_type") != "code" or not _ITEM_CALL.match(source):
+            continue
+        jupyter = cell.setdefault("metadata", {}).setdefault("jupyter", {})
+        if "source_hidden" not in jupyter:
+            jupyter["source_hidden"] = True
+            count += 1
+    return count
+
+
+def feedback_template_dirs() -> list[str]:
+    """Where nbconvert finds the Vietnamese feedback template (``FEEDBACK_TEMPLATE``)."""
+    return [str(TEMPLATES)]

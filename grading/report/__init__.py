@@ -1,0 +1,15 @@
+"""report/ — from the gradebook to what HR and commune chairmen read.
+
+    tables.py      build_tables(): gradebook + roster + statuses → tidy tables (the report stage)
+    metrics.py     pure aggregations over tidy frames (per ward, module, position, track, time)
+    people.py      people-level tables: who has not completed, learner sheet, progress
+    labels.py      display labels, headers and value formats (vi/en)
+    write.py       write_report(): report.xlsx, report.html and CSVs, atomically, owner-only
+    xlsx.py        the workbook (sheets, formats, native chart)
+    xlsx_rows.py   fast sheet rows for large workbooks
+    html.py        the self-contained HTML page with its charts
+    wards.py       `congvu report`: whole report, one ward, or a file per ward
+    dashboard.py   the Voila dashboard for HR
+
+Imports course/, roster/ and the shared modules; never engine/.
+"""

@@ -1,0 +1,156 @@
+"""HR dashboard (run by Voila from dashboard/hr_dashboard.ipynb, `make dashboard`).
+
+Filters by ward, module and position; key figures, the report's three charts, the per-ward
+table, and a button that builds the Excel report of the current selection for download.
+Everything is computed with the same functions as `congvu report` (summary, metrics).
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from grading import columns as C
+
+ALL = "__all__"
+TABLE_ROWS = 200
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEXT = {
+    "vi": {"title": "Theo dõi bồi dưỡng cán bộ, công chức cấp xã", "ward": "Đơn vị",
+           "module": "Học phần", "position": "Chức vụ", "all": "Tất cả",
+           "enrolled": "Số cán bộ", "completed": "Hoàn thành", "rate": "Tỷ lệ hoàn thành",
+           "overdue": "Quá hạn", "excel": "Tạo tệp Excel", "download": "Tải báo cáo Excel",
+           "busy": "Đang tạo tệp…", "as_of": "Tính quá hạn đến ngày"},
+    "en": {"title": "Commune officials' training", "ward": "Ward", "module": "Module",
+           "position": "Position", "all": "All", "enrolled": "Officials",
+           "completed": "Completed", "rate": "Completion rate", "overdue": "Overdue",
+           "excel": "Build Excel file", "download": "Download the Excel report",
+           "busy": "Building…", "as_of": "Overdue judged on"},
+}
+
+
+def select(lm: pd.DataFrame, ward: str = ALL, module: str = ALL,
+           position: str = ALL) -> pd.DataFrame:
+    """The learner × module rows of the current filters (pure)."""
+    keep = pd.Series(True, index=lm.index)
+    if ward != ALL:
+        keep &= lm[C.WARD_CODE] == ward
+    if module != ALL:
+        keep &= lm[C.MODULE] == module
+    if position != ALL:
+        keep &= lm[C.POSITION] == position
+    return lm[keep]
+
+
+def figures(per_ward: pd.DataFrame) -> dict[str, float]:
+    """Key figures of a per-ward table: enrolled, completed, rate (%), overdue."""
+    enrolled = int(per_ward[C.ENROLLED].sum()) if len(per_ward) else 0
+    completed = int(per_ward[C.N_COMPLETED].sum()) if len(per_ward) else 0
+    overdue = int(per_ward[C.N_OVERDUE].sum()) if len(per_ward) else 0
+    rate = round(100.0 * completed / enrolled, 1) if enrolled else 0.0
+    return {"enrolled": enrolled, "completed": completed, "rate": rate, "overdue": overdue}
+
+
+def _kpis(values: dict, lang: str) -> str:
+    t = TEXT[lang]
+    rate = f"{values['rate']:.1f}".replace(".", "," if lang == "vi" else ".") + " %"
+    boxes = [("enrolled", t["enrolled"], values["enrolled"]),
+             ("completed", t["completed"], values["completed"]), ("rate", t["rate"], rate),
+             ("overdue", t["overdue"], values["overdue"])]
+    cells = "".join(
+        f'<div class="cv-kpi"><div class="cv-kpi-label">{html.escape(label)}</div>'
+        f'<div class="cv-kpi-value" data-kpi="{key}">{value}</div></div>'
+        for key, label, value in boxes)
+    style = ("<style>.cv-kpis{display:flex;gap:12px;margin:8px 0}.cv-kpi{border:1px solid #bbb;"
+             "border-radius:6px;padding:8px 16px;min-width:140px}.cv-kpi-label{color:#555}"
+             ".cv-kpi-value{font-size:26px;font-weight:bold;color:#1F4E79}</style>")
+    return f'{style}<div class="cv-kpis">{cells}</div>'
+
+
+def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None):
+    """The dashboard widget for a workspace."""
+    import ipywidgets as W
+
+    from grading.course.workspace import open_workspace
+    from grading.report import labels
+    from grading.report import tables as summary
+    from grading.report import write as report
+    from grading.report.html import charts, table_html
+    from grading.report.xlsx import render_xlsx
+
+    t = TEXT[lang]
+    ws = open_workspace(workspace)
+    as_of = as_of or dt.date.today()
+    lm, _ = summary.learner_modules(ws, lang, as_of=as_of)
+    lm = lm[lm[C.ACTIVE]] if C.ACTIVE in lm else lm
+    titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}
+    wards = lm[[C.WARD_CODE, C.WARD_NAME]].drop_duplicates(C.WARD_CODE).sort_values(C.WARD_CODE)
+    ward = W.Dropdown(description=t["ward"], options=[(t["all"], ALL)] + [
+        (f"{c} — {n}", c) for c, n in wards.itertuples(index=False, name=None)])
+    module = W.Dropdown(description=t["module"], options=[(t["all"], ALL)] + [
+        (titles.get(m, m), m) for m in titles])
+    position = W.Dropdown(description=t["position"], options=[(t["all"], ALL)] + [
+        (p, p) for p in sorted(pd.unique(lm[C.POSITION].astype(str)))])
+    kpis, pictures, table = W.HTML(), W.HTML(), W.HTML()
+    button = W.Button(description=t["excel"], icon="file-excel-o", button_style="success")
+    link = W.HTML()
+    state = {}
+
+    def refresh(_=None):
+        part = select(lm, ward.value, module.value, position.value)
+        tables = summary.tables_from(part, None, titles)
+        views = {k: labels.prepare(v) for k, v in report.views_of(tables, titles).items()}
+        state.update(views=views)
+        kpis.value = _kpis(figures(tables["per_ward"]), lang)
+        pictures.value = "".join(
+            f'<figure><figcaption><b>{html.escape(caption)}</b></figcaption>'
+            f'<img style="max-width:100%" src="data:image/png;base64,{png}"></figure>'
+            for caption, png in charts(views, lang, titles))
+        shown = views["per_ward"].head(TABLE_ROWS)
+        table.value = f'<div class="cv-table">{table_html(shown, lang, titles)}</div>'
+        link.value = ""
+
+    def build_excel(_=None):
+        link.value = t["busy"]
+        meta = {"title": labels.LABELS[lang]["title"], "as_of": as_of,
+                "pass_marks": {m.id: m.pass_mark for m in ws.manifest.modules}}
+        data = base64.b64encode(render_xlsx(state["views"], lang, titles, meta)).decode("ascii")
+        name = "bao_cao.xlsx" if ward.value == ALL else f"bao_cao_{ward.value}.xlsx"
+        link.value = (f'<a class="cv-download" download="{name}" href="data:{XLSX_MIME};'
+                      f'base64,{data}">⬇ {html.escape(t["download"])} ({name})</a>')
+
+    for control in (ward, module, position):
+        control.observe(refresh, names="value")
+    button.on_click(build_excel)
+    refresh()
+    head = W.HTML(f"<h2>{html.escape(t['title'])}</h2><p>{html.escape(ws.manifest.title.get(lang))}"
+                  f" — {t['as_of']}: {as_of.strftime('%d/%m/%Y')}</p>")
+    return W.VBox([head, W.HBox([ward, module, position]), kpis, W.HBox([button, link]),
+                   pictures, table])
+
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK = REPO / "dashboard" / "hr_dashboard.ipynb"
+TEMPLATES = REPO / "dashboard" / "share"  # the "congvu" Voila template (no CDN requests)
+# Installed JupyterLab extensions that need JupyterLab itself and fail inside Voila.
+NOT_IN_VOILA = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension",
+                "@voila-dashboards/jupyterlab-preview"]
+
+
+def serve_command(workspace: str | Path, *, port: int = 8866,
+                  ip: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
+    """(argv, extra environment) that serve the dashboard of ``workspace`` with Voila."""
+    import os
+    import sys
+
+    voila = str(Path(sys.executable).parent / "voila")
+    argv = [voila, str(NOTEBOOK), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
+            "--template=congvu", "--theme=light",
+            *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_VOILA)]
+    paths = [str(TEMPLATES), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env = {"CONGVU_WORKSPACE": str(Path(workspace).resolve()),
+           "JUPYTER_PATH": os.pathsep.join(paths)}
+    return argv, env

@@ -1,0 +1,83 @@
+"""Assemble the report tables of a workspace: gradebook (SQL) + roster + manifest -> metrics."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from grading import columns as C
+from grading.course import gradebook, ledger
+from grading.course.workspace import Workspace
+from grading.errors import KitError, problem
+from grading.report import metrics
+from grading.report import people as progress
+from grading.roster import importer as roster
+
+
+def modules_frame(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
+    """The manifest's modules as a frame (one row per module)."""
+    return pd.DataFrame([{C.MODULE: m.id, C.MODULE_TITLE: m.title.get(lang), C.TRACK: m.track,
+                          C.PASS_MARK: m.pass_mark, "required_for": m.required_for,
+                          C.DUEDATE: m.deadline} for m in ws.manifest.modules])
+
+
+def learner_modules(ws: Workspace, lang: str = "vi", *,
+                    as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(learner × module table of the whole workspace, grading status with names)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    people = roster.load(ws.root)
+    with ThreadPoolExecutor(1) as pool:  # the roster side meanwhile the database works
+        enrol = pool.submit(metrics.enrolment, people, modules_frame(ws, lang))
+        scores = metrics.module_scores(gradebook.read_module_scores(ws.db_url),
+                                       gradebook.read_items(ws.db_url))
+        enrol = enrol.result()
+    status = ledger.statuses(ws.root)
+    lm = metrics.learner_module(enrol, scores, status, as_of=as_of)
+    if not status.empty:
+        status = status.merge(people[[C.LEARNER, C.NAME, C.WARD_CODE, C.WARD_NAME]],
+                              on=C.LEARNER, how="left")
+    return lm, status
+
+
+def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
+                titles: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table the reports show, from a learner × module table (pure)."""
+    roll = metrics.learner_rollup(lm)  # per learner, shared by the tables below
+    tables = {"per_ward": metrics.per_ward(lm, roll), "per_module": metrics.per_module(lm),
+              "per_ward_module": metrics.per_ward_module(lm),
+              "per_position": metrics.per_position(lm, roll), "per_track": metrics.per_track(lm),
+              "learner_sheet": progress.learner_sheet(lm, roll),
+              "not_completed": progress.not_completed(lm, titles, roll),
+              "over_time": progress.over_time(lm, roll),
+              "people": progress.people(lm, roll), "learners": lm}
+    if status is not None:
+        tables["status"] = status
+    return tables
+
+
+def only_wards(lm: pd.DataFrame, status: pd.DataFrame | None,
+               codes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The rows of the given wards; an unknown code is an error naming the known ones."""
+    known = set(lm[C.WARD_CODE])
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        some = ", ".join(sorted(known)[:20])
+        raise KitError(problem(f"không có đơn vị mã {', '.join(unknown)} trong danh sách cán bộ",
+                               f"chọn mã đơn vị có trong danh sách, ví dụ: {some}",
+                               message_en=f"no ward {', '.join(unknown)} in the roster",
+                               fix_en=f"choose a ward code of the roster, e.g. {some}"))
+    part = lm[lm[C.WARD_CODE].isin(codes)]
+    if status is not None and not status.empty and C.LEARNER in status:
+        status = status[status[C.LEARNER].isin(part[C.LEARNER])]
+    return part, status
+
+
+def build_tables(ws: Workspace, lang: str = "vi", *, as_of: dt.date | None = None,
+                 wards: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table the report shows, computed from the workspace's current state."""
+    lm, status = learner_modules(ws, lang, as_of=as_of)
+    if wards:
+        lm, status = only_wards(lm, status, wards)
+    titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}
+    return tables_from(lm, status, titles)

@@ -1,0 +1,56 @@
+"""`congvu report`: the whole report, one ward's (--ward), and one file per ward
+(--split-by-ward) for sending to each commune chairman with only that ward's people."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from grading import columns as C
+from grading.report import labels
+from grading.report import tables as summary
+from grading.report import write as report
+from grading.vntext import slug
+
+SPLIT_DIR = "theo_don_vi"
+
+
+def ward_files(lm, status, out: Path, *, lang: str, titles: dict, title: str,
+               as_of: dt.date | None) -> list[Path]:
+    """OUT/theo_don_vi/<code>_<name>.xlsx and .html for every ward of ``lm``."""
+    written = []
+    wards = lm[[C.WARD_CODE, C.WARD_NAME]].drop_duplicates(C.WARD_CODE).sort_values(C.WARD_CODE)
+    for code, name in wards.itertuples(index=False, name=None):
+        part, part_status = summary.only_wards(lm, status, [code])
+        tables = summary.tables_from(part, part_status, titles)
+        paths = report.write_report(tables, out / SPLIT_DIR, lang=lang, module_titles=titles,
+                                    title=f"{title} — {name}", as_of=as_of,
+                                    stem=f"{code}_{slug(name)}", csv=False)
+        written += [paths["xlsx"], paths["html"]]
+    return written
+
+
+def report_command(ws, out: Path, *, lang: str = "vi", wards: list[str] | None = None,
+                   split: bool = False, as_of: dt.date | None = None) -> dict:
+    """Write the report (and with ``split`` one file per ward) into ``out``.
+
+    Returns the paths written ("xlsx", "html", "<table>_csv"), "per_ward" (the compact table
+    for the terminal), "titles" and, with ``split``, "split" (the per-ward files).
+    """
+    lm, status = summary.learner_modules(ws, lang, as_of=as_of)
+    if wards:
+        lm, status = summary.only_wards(lm, status, wards)
+    titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}
+    title = labels.LABELS[lang]["title"]
+    if wards and len(wards) == 1:
+        title = f"{title} — {lm[C.WARD_NAME].iloc[0]}"
+    tables = summary.tables_from(lm, status, titles)
+    paths = report.write_report(tables, out, lang=lang, module_titles=titles, title=title,
+                                as_of=as_of)
+    compact = [C.WARD_CODE, C.WARD_NAME, C.ENROLLED, C.N_COMPLETED, C.COMPLETION_RATE,
+               C.N_OVERDUE]
+    result = {"paths": paths, "per_ward": tables["per_ward"][compact], "titles": titles,
+              "split_dir": Path(out) / SPLIT_DIR}
+    if split:
+        result["split"] = ward_files(lm, status, Path(out), lang=lang, titles=titles,
+                                     title=labels.LABELS[lang]["title"], as_of=as_of)
+    return result

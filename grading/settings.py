@@ -1,0 +1,68 @@
+"""Every tunable default of the kit, defined once.
+
+Grading limits are nbgrader-style traitlets (``GradingLimits``): ``congvu init`` writes them
+into the workspace's ``nbgrader_config.py`` (``c.GradingLimits.memory_mb = 1024`` …), so a
+rerun, a resumed batch and Dask workers all grade with the limits stored in the workspace.
+The other defaults are plain constants, read where they are used.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from traitlets import Int
+from traitlets.config import Configurable
+
+# Time: Vietnam has one zone, UTC+7, no daylight saving time. nbgrader's exchange keeps UTC
+# (a "+07" offset breaks `nbgrader collect`); everything shown to people is Vietnam time.
+LOCAL_TZ = dt.timezone(dt.timedelta(hours=7), "Asia/Ho_Chi_Minh")
+# Course rules (course.yml may override per module).
+PASS_MARK = 70                 # percent of the module's points needed to pass
+JOINER_GRACE_DAYS = 30         # days a new official gets after joining, past the deadline
+# Report page (report.html, dashboard): the workbook and CSV files always hold everything.
+HTML_MAX_BARS = 40             # wards drawn in the bar chart and heatmap (the lowest completion)
+HTML_MAX_LINES = 8             # wards drawn as their own line over time
+HTML_MAX_PEOPLE = 500          # "not completed" rows listed in the page
+HTML_MAX_ROWS = 5000           # longer tables: only in the workbook and the CSV files
+
+
+class GradingLimits(Configurable):
+    """Per-notebook limits of sandboxed grading (wall clock and output enforced by the grader,
+    the rest by the operating system), and nbgrader's per-cell timeout."""
+
+    cell_timeout = Int(60, help="Seconds one cell may run (nbgrader's Execute.timeout)."
+                       ).tag(config=True)
+    wall_seconds = Int(300, help="Seconds one notebook may run in all.").tag(config=True)
+    cpu_seconds = Int(120, help="CPU seconds one notebook may use.").tag(config=True)
+    memory_mb = Int(1024, help="Memory one notebook may use (MB).").tag(config=True)
+    processes = Int(64, help="Processes a learner's kernel may start.").tag(config=True)
+    file_mb = Int(64, help="Largest file a learner's code may write (MB).").tag(config=True)
+    disk_mb = Int(128, help="Scratch space of one sandbox (MB).").tag(config=True)
+    output_kb = Int(2048, help="Output one notebook may print (KB).").tag(config=True)
+    check_seconds = Int(30, help="Seconds one kit check may run.").tag(config=True)
+    workers = Int(0, help="Grading processes on this machine (0: one per core)."
+                  ).tag(config=True)
+
+
+def limit_default(name: str) -> int:
+    """The built-in default of one GradingLimits trait."""
+    return GradingLimits.class_traits()[name].default_value
+
+
+def config_lines(**values: int) -> str:
+    """The GradingLimits section of a new workspace's nbgrader_config.py (``values`` override)."""
+    lines = ["# Grading limits (congvu grade reads them; the CLI's --timeout/--memory-mb override)."]
+    for name, trait in sorted(GradingLimits.class_traits(config=True).items()):
+        lines.append(f"c.GradingLimits.{name} = {values.get(name, trait.default_value)!r}"
+                     f"  # {trait.help}")
+    return "\n".join(lines) + "\n"
+
+
+def workspace_limits(root: Path) -> GradingLimits:
+    """The limits stored in a workspace's nbgrader_config.py (defaults where it names none)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = Path(root) / "nbgrader_config.py"
+    config = PyFileConfigLoader(path.name, str(path.parent)).load_config() if path.is_file() \
+        else None
+    return GradingLimits(config=config)

@@ -1,0 +1,45 @@
+"""One status vocabulary: what happened to a submission, with its Vietnamese and English labels.
+
+``Status`` is a ``StrEnum``: its members compare equal to the plain strings stored in the
+grading log and the report's CSV files ("graded", "timeout", …), so stored data stays as it is.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    GRADED = "graded"
+    TAMPERED = "tampered"
+    TIMEOUT = "timeout"
+    MEMORY = "memory"
+    OUTPUT = "output"
+    INVALID_NOTEBOOK = "invalid_notebook"
+    ERROR = "error"
+
+    def label(self, lang: str = "vi") -> str:
+        return _LABELS[lang][self]
+
+
+_LABELS = {
+    "vi": {Status.GRADED: "Đã chấm", Status.TAMPERED: "Đã chấm, ô bị sửa đã khôi phục",
+           Status.TIMEOUT: "Quá thời gian", Status.MEMORY: "Quá bộ nhớ",
+           Status.OUTPUT: "Đầu ra quá lớn", Status.INVALID_NOTEBOOK: "Notebook hỏng",
+           Status.ERROR: "Lỗi khi chấm"},
+    "en": {Status.GRADED: "graded", Status.TAMPERED: "graded, tampered cells restored",
+           Status.TIMEOUT: "timeout", Status.MEMORY: "memory limit",
+           Status.OUTPUT: "output limit", Status.INVALID_NOTEBOOK: "invalid notebook",
+           Status.ERROR: "error"},
+}
+# Graded: the learner's score is in the gradebook.
+OK = frozenset({Status.GRADED, Status.TAMPERED})
+# Not graded again unless the submission changes (or --force).
+FINAL = frozenset(OK | {Status.TIMEOUT, Status.MEMORY, Status.OUTPUT, Status.INVALID_NOTEBOOK})
+
+
+def label(value: str, lang: str = "vi") -> str:
+    """The display label of a stored status string (unknown values shown as they are)."""
+    try:
+        return Status(value).label(lang)
+    except ValueError:
+        return str(value)

@@ -1,0 +1,60 @@
+"""gradebook.read_module_scores (aggregated in SQL) against the per-item reader, on a gradebook
+made with nbgrader's own API: an assignment with two notebooks, manual and extra credit,
+a late penalty, a learner without submissions."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+from nbgrader.api import Notebook
+
+from grading import columns as C
+from grading.course import gradebook
+from grading.report import metrics
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with gradebook.connect(url, "thu") as gb:
+        gb.add_assignment("hp1", duedate=dt.datetime(2026, 12, 1))
+        gb.add_assignment("hp2")
+        for nb in ("phan_a", "phan_b"):
+            gb.db.add(Notebook(name=nb, assignment=gb.find_assignment("hp1")))
+        gb.db.add(Notebook(name="bai", assignment=gb.find_assignment("hp2")))
+        gb.db.commit()
+        gb.add_grade_cell("c1", "phan_a", "hp1", max_score=1, cell_type="code")
+        gb.add_grade_cell("c2", "phan_b", "hp1", max_score=2, cell_type="code")
+        gb.add_task_cell("t1", "phan_b", "hp1", max_score=3, cell_type="markdown")
+        gb.add_grade_cell("c1", "bai", "hp2", max_score=1, cell_type="code")
+        for learner in ("A", "B", "C"):
+            gb.add_student(learner)
+        gb.add_submission("hp1", "A", timestamp=dt.datetime(2026, 11, 30, 10))
+        gb.add_submission("hp1", "B", timestamp=dt.datetime(2026, 12, 3, 9))
+        gb.add_submission("hp2", "A", timestamp=dt.datetime(2026, 12, 2, 1))
+        for learner, cell, nb, auto, manual, extra in [
+                ("A", "c1", "phan_a", 1, None, None), ("A", "c2", "phan_b", 2, None, 0.5),
+                ("A", "t1", "phan_b", None, 2, None), ("B", "c1", "phan_a", 0, None, None),
+                ("B", "c2", "phan_b", 2, 1, None), ("A", "c1", "bai", 1, None, None)]:
+            grade = gb.find_grade(cell, nb, "hp1" if nb != "bai" else "hp2", learner)
+            grade.auto_score, grade.manual_score, grade.extra_credit = auto, manual, extra
+        gb.find_submission_notebook("phan_b", "hp1", "B").late_submission_penalty = 1.0
+        gb.db.commit()
+    return url
+
+
+def test_aggregated_equals_per_item(db_url):
+    fast = gradebook.read_module_scores(db_url)
+    items = gradebook.read_items(db_url)
+    slow = metrics.module_scores(gradebook.read_grades(db_url), items,
+                                 gradebook.read_submissions(db_url))
+    fast = metrics.module_scores(fast, items)
+    key = [C.LEARNER, C.MODULE]
+    fast = fast.astype({C.LEARNER: str, C.MODULE: str}).sort_values(key, ignore_index=True)
+    slow = slow.sort_values(key, ignore_index=True)
+    pd.testing.assert_frame_equal(fast, slow, check_dtype=False)
+    a1 = fast.set_index(key).loc[("A", "hp1")]
+    # 1 + (2 + 0.5) + manual 2 = 5.5 of 6 points; B: 0 + manual 1 (over auto 2) - 1 penalty
+    assert a1[C.SCORE] == 5.5 and a1[C.MAX_SCORE] == 6.0
+    assert fast.set_index(key).loc[("B", "hp1"), C.SCORE] == 0.0
+    assert fast.set_index(key).loc[("B", "hp1"), C.PENDING] >= 1  # t1 not graded by hand
+    assert fast.set_index(key).loc[("A", "hp1"), C.TIMESTAMP] == pd.Timestamp("2026-11-30 17:00")
