@@ -267,6 +267,15 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("congvu").debug("details", exc_info=True)
         print(exc.render(args.lang), file=sys.stderr)
         return 2
+    except Exception as exc:  # disk full, database down, …: a message, not a traceback
+        from grading.course.faults import explain
+
+        error = explain(exc, getattr(args, "dir", None))
+        if error is None:
+            raise
+        logging.getLogger("congvu").info("details", exc_info=True)  # -v shows the traceback
+        print(error.render(args.lang), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
