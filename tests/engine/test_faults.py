@@ -177,3 +177,37 @@ def test_a_write_lock_on_the_gradebook_is_waited_out(tmp_path):
     assert held["rows"] < 3, "the lock came after the batch"
     assert set(status[C.STATUS]) == {"graded"}, status[C.REASON].tolist()
     assert auto_scores(ws) == {k: EXPECTED[k] for k in ("F1", "F2", "F3")}
+
+
+@pytest.mark.postgres
+def test_postgres_gradebook_gone_stops_before_the_batch(tmp_path, capsys, monkeypatch):
+    import uuid
+
+    import sqlalchemy as sa
+    from conftest import MINI
+
+    from grading.course import workspace as W
+
+    url = os.environ.get("CONGVU_TEST_PG")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
+        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
+    monkeypatch.setattr(dbcheck, "PREFLIGHT_WAITS", (0.1,))
+    name = f"congvu_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        ws = W.init(directory=tmp_path / "ws", manifest_path=MINI,
+                    db_url=url.rsplit("/", 1)[0] + "/" + name)
+        (ws.root / "submitted" / "F1" / "mini").mkdir(parents=True)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    for argv in (["grade", str(ws.root), "mini", "--no-sandbox"],
+                 ["report", str(ws.root), "--out", str(tmp_path / "out")]):
+        err = refused(capsys, argv, "cơ sở dữ liệu", "127.0.0.1", name)
+        assert "congvu:congvu@" not in err  # the password is never shown
+    assert ledger.read(ws.root).empty
