@@ -36,6 +36,13 @@ def transient(text: str) -> bool:
     return any(t in low for t in TRANSIENT)
 
 
+def database_fault(text: str) -> bool:
+    """True if a failed learner's reason points at the database rather than the submission."""
+    low = str(text).lower()
+    return transient(low) or any(b in low for b in BROKEN) or any(
+        k in low for k in ("operationalerror", "databaseerror", "interfaceerror"))
+
+
 def backoff(waits: tuple[float, ...] | None = None) -> Iterator[float]:
     yield from RETRY_WAITS if waits is None else waits
 

@@ -184,7 +184,7 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
                 if details is not None:
                     details.append(dict(row))
                 bar.update(row[C.STATUS])
-                if row[C.STATUS] == Status.ERROR and dbcheck.transient(row[C.REASON]):
+                if row[C.STATUS] == Status.ERROR and dbcheck.database_fault(row[C.REASON]):
                     dbcheck.check(ws.db_url)  # the database is gone: stop, do not fail everyone
         finally:
             bar.close()

@@ -211,3 +211,57 @@ def test_postgres_gradebook_gone_stops_before_the_batch(tmp_path, capsys, monkey
         err = refused(capsys, argv, "cơ sở dữ liệu", "127.0.0.1", name)
         assert "congvu:congvu@" not in err  # the password is never shown
     assert ledger.read(ws.root).empty
+
+
+@pytest.mark.kernel
+@pytest.mark.postgres
+def test_a_batch_whose_database_vanished_stops_early(tmp_path, monkeypatch):
+    import uuid
+
+    import sqlalchemy as sa
+
+    from grading.course import workspace as W
+
+    url = os.environ.get("CONGVU_TEST_PG")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
+        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
+    from conftest import MINI
+
+    monkeypatch.setattr(dbcheck, "PREFLIGHT_WAITS", (0.1,))
+    name = f"congvu_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    cohort = {f"V{i}": KEYS for i in range(6)}
+    try:
+        ws = W.init(directory=tmp_path / "ws", manifest_path=MINI,
+                    db_url=url.rsplit("/", 1)[0] + "/" + name)
+        W.release(ws)
+        for learner, answers in cohort.items():
+            learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner),
+                            answers)
+            learners.submit(ws, tmp_path / "h" / learner, "mini", learner)
+        autograde.collect(ws, "mini")
+
+        def drop_when_one_is_graded():
+            deadline = time.monotonic() + 300
+            while ledger.read(ws.root).empty and time.monotonic() < deadline:
+                time.sleep(0.02)
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+        dropper = threading.Thread(target=drop_when_one_is_graded)
+        dropper.start()
+        with pytest.raises(dbcheck.DatabaseError) as caught:
+            autograde.grade(workspace=ws, assignment="mini", jobs=1, progress=False)
+        dropper.join()
+        assert name in caught.value.render()
+        rows = ledger.read(ws.root)
+        assert len(rows) < len(cohort)  # stopped early, the rest were not failed one by one
+        assert (rows[C.STATUS] == "graded").sum() >= 1
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
