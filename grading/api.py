@@ -88,14 +88,12 @@ def grade(*, workspace: Workspace | str | Path, module: str, collect: bool = Fal
     from grading.engine.sandbox import Limits
 
     ws = _ws(workspace)
-    if collect:
-        batch.collect(ws, module)
     limits = Limits.of(settings.workspace_limits(ws.root))
     limits.wall_seconds = timeout or limits.wall_seconds
     limits.memory_mb = memory_mb or limits.memory_mb
     return batch.grade(workspace=ws, assignment=module, jobs=jobs, learners=learners,
                        force=force, scheduler=scheduler, sandbox=sandbox, limits=limits,
-                       progress=progress)
+                       progress=progress, collect_first=collect)
 
 
 def status(*, workspace: Workspace | str | Path, module: str | None = None) -> pd.DataFrame:

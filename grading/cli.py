@@ -107,7 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--split-by-ward", action="store_true",
                    help="thêm một tệp .xlsx và .html cho mỗi đơn vị trong OUT/theo_don_vi/")
     s.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
-                   help="ngày dùng để tính quá hạn (mặc định: hôm nay)")
+                   help="ngày dùng để tính quá hạn, theo giờ Việt Nam (mặc định: hôm "
+                        "nay ở Việt Nam, dù máy chủ đặt múi giờ nào)")
     s.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS,
                    help="ngôn ngữ của báo cáo (như `congvu --lang`) / report language")
 
@@ -266,6 +267,15 @@ def main(argv: list[str] | None = None) -> int:
     except KitError as exc:
         logging.getLogger("congvu").debug("details", exc_info=True)
         print(exc.render(args.lang), file=sys.stderr)
+        return 2
+    except Exception as exc:  # disk full, database down, …: a message, not a traceback
+        from grading.course.faults import explain
+
+        error = explain(exc, getattr(args, "dir", None))
+        if error is None:
+            raise
+        logging.getLogger("congvu").info("details", exc_info=True)  # -v shows the traceback
+        print(error.render(args.lang), file=sys.stderr)
         return 2
 
 

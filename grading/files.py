@@ -6,6 +6,7 @@ Standard library only: learner-side code (the answers file) uses it inside learn
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,9 +27,19 @@ def write_atomic(path: str | os.PathLike, data: bytes | Callable[[str], None], *
         else:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        crash_point(f"write:{path.name}")
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the fault suite: ``CONGVU_CRASH_AT=name`` kills this process here
+    with SIGKILL, as a power cut or ``kill -9`` would (no cleanup, no ``finally``)."""
+    if os.environ.get("CONGVU_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -66,3 +66,13 @@ def workspace_limits(root: Path) -> GradingLimits:
     config = PyFileConfigLoader(path.name, str(path.parent)).load_config() if path.is_file() \
         else None
     return GradingLimits(config=config)
+
+
+def vn_now() -> dt.datetime:
+    """Now in Vietnam (UTC+7), whatever the server's time zone; naive, as reports show it."""
+    return dt.datetime.now(LOCAL_TZ).replace(tzinfo=None)
+
+
+def vn_today() -> dt.date:
+    """Today's date in Vietnam: what "overdue" and every report date are judged on."""
+    return vn_now().date()

@@ -5,6 +5,9 @@
     assessment.py  reads an assessment's source notebook (items, kit checks)
     gradebook.py   nbgrader's gradebook read with SQL into tidy frames; learner registration
     ledger.py      the grading log (congvu/grading_log.csv): one status line per graded submission
+    runs.py        processes of a batch by pid and start time; orphans of dead batches cleared
+    faults.py      disk full, no permission, database down: Vietnamese errors, not tracebacks
+    dbcheck.py     is the gradebook reachable? bounded retries of transient database errors
     exchange.py    a learner's side of nbgrader's exchange (fetch, answer, submit) for demo and tests
 
 Imports only the shared modules (errors, columns, files, settings, status, vntext) and learner/'s

@@ -6,6 +6,7 @@
     cluster.py     the same per-learner task on a Dask cluster
     executor.py    nbgrader's Execute step with a sandboxed kernel from the fork server
     kernels.py     fork-server client, kernel provisioner, manager and client
+    lifeline.py    starts helpers that die with their parent from their first instruction
     forkserver.py  a warm, pre-imported server that forks one kernel per learner
     sandbox.py     namespaces, private root, uid, rlimits: what learner code can see and do
     cgroups.py     memory cgroup per sandbox

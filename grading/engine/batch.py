@@ -9,7 +9,6 @@ graded (``grading/ledger.py``), so a killed batch resumes where it stopped.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import multiprocessing
 import os
@@ -19,7 +18,7 @@ import pandas as pd
 
 from grading import columns as C
 from grading import settings
-from grading.course import ledger
+from grading.course import dbcheck, ledger
 from grading.course.workspace import Workspace
 from grading.engine.precheck import precheck  # noqa: F401  (public: used by other modules and tests)
 from grading.engine.sandbox import Limits
@@ -101,25 +100,32 @@ def _local(ws: Workspace, assignment: str, todo: list[str], jobs: int, isolate: 
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_local,
-                             initargs=(str(ws.root), isolate, limits)) as pool:
+                             initargs=(os.getpid(), str(ws.root), isolate, limits)) as pool:
         pending = {pool.submit(worker.grade_one, assignment, learner): learner
                    for learner in todo}
-        while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                learner = pending.pop(future)
-                try:
-                    yield future.result()
-                except Exception as exc:  # a crashed worker: this learner only
-                    yield worker.crash_row(learner, assignment, "tiến trình chấm bị lỗi", exc)
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    learner = pending.pop(future)
+                    try:
+                        row = future.result()
+                    except Exception as exc:  # a crashed worker: this learner only
+                        row = worker.crash_row(learner, assignment, "tiến trình chấm bị lỗi", exc)
+                    yield row
+        finally:  # the batch stopped early: queued learners are not graded for nothing
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _init_local(root: str, isolate: bool, limits) -> None:
+def _init_local(parent: int, root: str, isolate: bool, limits) -> None:
+    from grading.engine import lifeline
+
+    lifeline.adopt(parent)  # first: a worker whose batch died while it started must not live
     from multiprocessing.util import Finalize
 
     from grading.engine import worker
 
-    worker.init(root, isolate, limits)
+    worker.init(root, isolate, limits, parent=parent)
     Finalize(None, worker.shutdown, exitpriority=10)
 
 
@@ -141,7 +147,7 @@ def sandbox_mode(sandbox: bool | None) -> bool:
 def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
           learners: list[str] | None = None, progress: bool = True, force: bool = False,
           scheduler: str | None = None, sandbox: bool | None = None, limits=None,
-          details: list | None = None) -> pd.DataFrame:
+          details: list | None = None, collect_first: bool = False) -> pd.DataFrame:
     """Autograde submissions in parallel; return one status row per learner.
 
     Submissions already graded with their current content are skipped unless ``force``;
@@ -152,11 +158,14 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
     isolate = sandbox_mode(sandbox)
     configured = settings.workspace_limits(ws.root)
     limits = limits or Limits.of(configured)
+    dbcheck.check(ws.db_url)  # a database that is down: one clear error, before any work
     with ledger.BatchLock(ws.root):
+        if collect_first:  # under the lock: never copy submissions while a batch grades
+            collect(ws, assignment)
         todo, kept, rows = _plan(ws, assignment, learners, force)
         bar = Progress(len(todo) + len(kept) + len(rows), len(kept) + len(rows),
                        f"Chấm {assignment}", progress)
-        now = dt.datetime.now().isoformat(timespec="seconds")
+        now = settings.vn_now().isoformat(timespec="seconds")
         for row in rows:
             ledger.append(ws.root, {**row, "graded_at": now})
         jobs = max(1, min(jobs or configured.workers or os.cpu_count() or 1, len(todo) or 1))
@@ -168,15 +177,20 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
             stream = _local(ws, assignment, list(todo), jobs, isolate, limits)
         try:
             for row in stream:
-                row.update({"graded_at": dt.datetime.now().isoformat(timespec="seconds"),
+                row.update({"graded_at": settings.vn_now().isoformat(timespec="seconds"),
                             "fingerprint": todo.get(row[C.LEARNER], "")})
                 ledger.append(ws.root, row)
                 rows.append(row)
                 if details is not None:
                     details.append(dict(row))
                 bar.update(row[C.STATUS])
+                if row[C.STATUS] == Status.ERROR and dbcheck.database_fault(row[C.REASON]):
+                    dbcheck.check(ws.db_url)  # the database is gone: stop, do not fail everyone
         finally:
             bar.close()
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # the pool or the cluster's tasks stop with the batch
     frame = pd.DataFrame(rows + kept, columns=LOG_COLUMNS)
     frame["seconds"] = pd.to_numeric(frame["seconds"], errors="coerce").fillna(0.0)
     return frame.sort_values(C.LEARNER, ignore_index=True)

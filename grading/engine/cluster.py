@@ -27,7 +27,8 @@ def _grade_task(root: str, assignment: str, learner: str, isolate: bool, limits)
                 worker.shutdown()
             worker.init(root, isolate, limits, die_with_parent=False)
             _READY["root"] = (root, isolate)
-        return worker.grade_one(assignment, learner)
+        with worker.lease(root):  # released when the task ends: the next batch may start
+            return worker.grade_one(assignment, learner)
 
 
 def run(scheduler: str, ws, assignment: str, learners: list[str], isolate: bool, limits):

@@ -17,7 +17,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -29,7 +28,7 @@ from jupyter_client.provisioning import KernelProvisionerBase
 from traitlets import DottedObjectName, Type
 
 from grading.engine import forkserver as zygote
-from grading.engine import sandbox
+from grading.engine import lifeline, sandbox
 
 IPC_ROOT = Path(f"/tmp/congvu-ipc-{os.geteuid()}")
 _COUNTER = itertools.count()
@@ -55,7 +54,7 @@ class ForkServer:
     def __init__(self) -> None:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grading.engine.forkserver", str(theirs.fileno())],
+            lifeline.command("grading.engine.forkserver", str(theirs.fileno())),
             pass_fds=[theirs.fileno()], env=_clean_env(), cwd="/", stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL)
         theirs.close()

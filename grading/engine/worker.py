@@ -9,18 +9,20 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-import signal
+import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 from grading import columns as C
-from grading.engine import executor
+from grading.engine import executor, lifeline
 from grading.engine.precheck import precheck, tampered
 from grading.status import Status
 
 SLOTS = 256
-_STATE: dict = {"api": None, "root": None, "slot_lock": None, "workers_lock": None, "cgroup": None}
+_STATE: dict = {"api": None, "root": None, "slot_lock": None, "workers_lock": None, "cgroup": None,
+                "parent": None}
 
 REASONS = {
     "timeout": "chạy quá thời gian cho phép ({detail}), đã bị dừng",
@@ -50,22 +52,33 @@ def _claim_slot() -> int:
     raise RuntimeError("no free sandbox slot")
 
 
-def init(root: str, isolate: bool, limits=None, die_with_parent: bool = True) -> None:
-    """Worker initializer: nbgrader API with the sandboxed executor, a slot, a fork server."""
+def init(root: str, isolate: bool, limits=None, die_with_parent: bool = True,
+         parent: int | None = None) -> None:
+    """Worker initializer: nbgrader API with the sandboxed executor, a slot, a fork server.
+
+    A local worker (``die_with_parent``) dies with its batch process ``parent``, holds the
+    workspace's ``workers.lock`` for its life and records itself in ``congvu/run/``; a Dask
+    worker outlives batches and takes the lock per task instead (``lease``).
+    """
     import warnings
 
     from sqlalchemy.exc import SAWarning
 
+    from grading.course import runs
     from grading.course.workspace import open_workspace
-    from grading.engine import cgroups, sandbox
+    from grading.engine import cgroups
 
-    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
     if die_with_parent:
-        sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+        lifeline.adopt(parent or os.getppid())
+        _STATE["parent"] = parent or os.getppid()
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
     ws = open_workspace(root)
-    lock = open(ws.kit / "workers.lock", "a")
-    fcntl.flock(lock, fcntl.LOCK_SH)  # a new batch waits until every worker of this one is gone
-    _STATE["workers_lock"] = lock
+    if die_with_parent:
+        lock = open(ws.kit / "workers.lock", "a")
+        fcntl.flock(lock, fcntl.LOCK_SH)  # a new batch waits until every worker of this is gone
+        _STATE["workers_lock"] = lock
+        runs.register(ws.root, "worker", _STATE["parent"])
+    clear_dead_ipc()
     slot = _claim_slot()
     _STATE["cgroup"] = cgroups.slot_cgroup(slot, limits) if isolate else None
     speed_up_nbgrader()
@@ -158,8 +171,29 @@ def _cause(result: dict) -> str:
     return (lines[-1] if lines else text.strip().splitlines()[-1] if text.strip() else "?")[:300]
 
 
+@contextmanager
+def lease(root: str | Path):
+    """Hold the workspace's workers.lock (shared) for one task: a Dask worker outlives batches,
+    so it must not keep a later batch waiting once its task is done."""
+    with open(Path(root) / "congvu" / "workers.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_SH)
+        yield
+
+
+def clear_dead_ipc() -> None:
+    """Remove kernel socket folders of worker processes that died without cleaning up."""
+    from grading.course.runs import start_time
+    from grading.engine.kernels import IPC_ROOT
+
+    for folder in IPC_ROOT.glob("[0-9]*"):
+        if folder.is_dir() and folder.name.isdigit() and start_time(int(folder.name)) is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def grade_one(assignment: str, learner: str) -> dict:
     """Grade one submission; never raises for a problem of the submission itself."""
+    if _STATE.get("parent") and os.getppid() != _STATE["parent"]:
+        os._exit(0)  # the batch died: its results would be thrown away
     start = time.monotonic()
     root: Path = _STATE["root"]
     folder = root / "submitted" / learner / assignment
@@ -173,7 +207,7 @@ def grade_one(assignment: str, learner: str) -> dict:
     locks.mkdir(exist_ok=True)
     with open(locks / f"{assignment}.{learner}.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # never two graders on one submission
-        result = _STATE["api"].autograde(assignment, learner, force=True, create=True)
+        result = _autograde(assignment, learner)
     if result["success"]:
         status, reason = _status(executor.RUN["incidents"], tamper)
     else:
@@ -184,6 +218,23 @@ def grade_one(assignment: str, learner: str) -> dict:
             "cells_s": round(executor.RUN["cells_s"], 4)}
 
 
+def _autograde(assignment: str, learner: str) -> dict:
+    """nbgrader's autograde, retried with backoff while the database has a short outage
+    (a SQLite write lock held by formgrader, a PostgreSQL restart); force=True makes it safe
+    to repeat."""
+    from grading.course import dbcheck
+
+    waits = dbcheck.backoff()
+    while True:
+        executor.RUN.update(incidents=[], kernel_s=0.0, cells_s=0.0, checks=0)
+        result = _STATE["api"].autograde(assignment, learner, force=True, create=True)
+        text = (result.get("log") or "") + (result.get("error") or "")
+        wait = None if result["success"] or not dbcheck.transient(text) else next(waits, None)
+        if wait is None:
+            return result
+        time.sleep(wait)
+
+
 def crash_row(learner: str, assignment: str, where_vi: str, exc: BaseException) -> dict:
     """The status row of a learner whose grading task itself failed (the batch goes on)."""
     return {C.LEARNER: learner, C.MODULE: assignment, C.STATUS: Status.ERROR,
@@ -191,9 +242,12 @@ def crash_row(learner: str, assignment: str, where_vi: str, exc: BaseException) 
 
 
 def shutdown() -> None:
+    from grading.course import runs
     from grading.engine import cgroups
     from grading.engine.kernels import close_fork_server
 
+    if _STATE.get("workers_lock") is not None and _STATE.get("root") is not None:
+        runs.unregister(_STATE["root"], "worker")
     close_fork_server()
     executor.cleanup_ipc()
     cgroups.remove_cgroup(_STATE.get("cgroup"))

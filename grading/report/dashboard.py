@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from grading import columns as C
+from grading import settings
 
 ALL = "__all__"
 TABLE_ROWS = 200
@@ -83,7 +84,7 @@ def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None
 
     t = TEXT[lang]
     ws = open_workspace(workspace)
-    as_of = as_of or dt.date.today()
+    as_of = as_of or settings.vn_today()
     lm, _ = summary.learner_modules(ws, lang, as_of=as_of)
     lm = lm[lm[C.ACTIVE]] if C.ACTIVE in lm else lm
     titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}

@@ -4,7 +4,6 @@ officials over time (lines). Also used by the dashboard for the same charts."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 import textwrap
@@ -141,7 +140,7 @@ th{background:#DDEBF7;text-align:left}td.num{text-align:right}img{max-width:100%
 
 def render_html(views: dict[str, pd.DataFrame], lang: str, titles: dict, meta: dict) -> str:
     labels = LABELS[lang]
-    now = dt.datetime.now().strftime(DATE_FORMAT)
+    now = settings.vn_now().strftime(DATE_FORMAT)
     as_of = meta["as_of"].strftime("%d/%m/%Y")
     parts = [f"<h1>{html.escape(meta['title'])}</h1>",
              f'<p class="note">{labels["generated"]}: {now}. {labels["as_of"]}: {as_of}.</p>']

@@ -125,7 +125,7 @@ def learner_module(enrol: pd.DataFrame, scores: pd.DataFrame,
         out[C.SUBMITTED] = out[C.SUBMITTED] | out[C.STATUS].notna()
     out[C.PASSED] = out[C.SUBMITTED] & (out[C.PERCENT].fillna(0.0) >= out[C.PASS_MARK])
     out[C.ACTIVE] = (out[C.LEFT] == "") if C.LEFT in out else True
-    as_of = pd.Timestamp(as_of or dt.date.today())
+    as_of = pd.Timestamp(as_of or settings.vn_today())
     due_day = _due(out).dt.normalize()
     out[C.DUE] = due_day
     done_day = pd.to_datetime(out[C.TIMESTAMP]).dt.normalize()

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pandas as pd
 
 from grading import columns as C
-from grading.course import gradebook, ledger
+from grading.course import dbcheck, gradebook, ledger
 from grading.course.workspace import Workspace
 from grading.errors import KitError, problem
 from grading.report import metrics
 from grading.report import people as progress
 from grading.roster import importer as roster
+
+log = logging.getLogger("congvu")
 
 
 def modules_frame(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
@@ -29,15 +32,36 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
     people = roster.load(ws.root)
     with ThreadPoolExecutor(1) as pool:  # the roster side meanwhile the database works
         enrol = pool.submit(metrics.enrolment, people, modules_frame(ws, lang))
-        scores = metrics.module_scores(gradebook.read_module_scores(ws.db_url),
-                                       gradebook.read_items(ws.db_url))
+        with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
+            per_module = gradebook.read_module_scores(ws.db_url)
+            scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
         enrol = enrol.result()
+    _warn_orphans(ws, per_module)
     status = ledger.statuses(ws.root)
     lm = metrics.learner_module(enrol, scores, status, as_of=as_of)
     if not status.empty:
         status = status.merge(people[[C.LEARNER, C.NAME, C.WARD_CODE, C.WARD_NAME]],
                               on=C.LEARNER, how="left")
     return lm, status
+
+
+def orphaned(ws: Workspace, per_module: pd.DataFrame) -> pd.DataFrame:
+    """Graded modules that course.yml no longer lists: (module_id, learners) — their grades
+    are kept in the gradebook but count in no table, so they are named, never hidden."""
+    known = {m.id for m in ws.manifest.modules}
+    if per_module.empty:
+        return pd.DataFrame(columns=[C.MODULE, "learners"])
+    graded = per_module[[C.LEARNER, C.MODULE]].astype(str)
+    gone = graded[~graded[C.MODULE].isin(known)]
+    return (gone.groupby(C.MODULE)[C.LEARNER].nunique().rename("learners").reset_index())
+
+
+def _warn_orphans(ws: Workspace, per_module: pd.DataFrame) -> None:
+    gone = orphaned(ws, per_module)
+    for module, count in gone.itertuples(index=False, name=None):
+        log.warning("Học phần %s có điểm của %d cán bộ trong gradebook nhưng không còn trong "
+                    "course.yml: điểm này không được tính vào báo cáo (thêm lại học phần vào "
+                    "course.yml nếu vẫn cần).", module, count)
 
 
 def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,

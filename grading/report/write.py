@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from grading import columns as C
+from grading import settings
 from grading.errors import KitError, problem
 from grading.files import write_atomic
 from grading.report.html import render_html
@@ -110,7 +111,7 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
     if tables.get("learners") is not None and C.PASS_MARK in tables["learners"]:
         lm = tables["learners"]
         marks = dict(zip(lm[C.MODULE], lm[C.PASS_MARK]))
-    meta = {"title": nfc_value(title), "as_of": as_of or dt.date.today(), "pass_marks": marks}
+    meta = {"title": nfc_value(title), "as_of": as_of or settings.vn_today(), "pass_marks": marks}
     paths = {"xlsx": save(out / f"{stem}.xlsx", render_xlsx(views, lang, titles, meta)),
              "html": save(out / f"{stem}.html",
                           render_html(views, lang, titles, meta).encode("utf-8"))}

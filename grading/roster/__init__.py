@@ -5,6 +5,7 @@
     check.py       row checks: every problem collected with file, sheet, row, column and fix
     diff.py        differences between the stored roster and a new import (joiners, leavers)
     importer.py    import_roster(): read → check → diff → gradebook + congvu/roster.csv
+    commit.py      all-or-nothing write of an import (write-ahead journal, replayed after a crash)
     data/          the synthetic sample province shipped with the kit
 
 Imports course/ and the shared modules; never engine/ or report/.

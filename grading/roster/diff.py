@@ -105,13 +105,22 @@ def diff(old: pd.DataFrame, new: pd.DataFrame, *, today: str,
     return merged, res
 
 
-def log_changes(path: Path, res: ImportResult, today: str) -> None:
-    """Append the differences to the roster history (owner-only CSV)."""
+HISTORY_HEADER = ["date", C.LEARNER, "change", "column", "old", "new"]
+
+
+def change_rows(res: ImportResult, today: str) -> list[tuple[str, ...]]:
+    """The roster-history rows of one import (HISTORY_HEADER's columns)."""
     rows = [(today, i, "added", "", "", "") for i in res.joined]
     rows += [(today, i, "changed", col, old, new) for i, ch in res.changed.items()
              for col, old, new in ch]
     rows += [(today, i, "left", "", "", "") for i in res.left]
     rows += [(today, i, "rejoined", "", "", "") for i in res.rejoined]
+    return rows
+
+
+def log_changes(path: Path, res: ImportResult, today: str) -> None:
+    """Append the differences to the roster history (owner-only CSV)."""
+    rows = change_rows(res, today)
     if not rows:
         return
     new = not path.exists()
@@ -120,5 +129,5 @@ def log_changes(path: Path, res: ImportResult, today: str) -> None:
     with os.fdopen(fd, "a", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         if new:
-            writer.writerow(["date", C.LEARNER, "change", "column", "old", "new"])
+            writer.writerow(HISTORY_HEADER)
         writer.writerows(rows)

@@ -18,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from grading import columns as C
+from grading import settings
 from grading.errors import RosterError, problem
 from grading.files import write_atomic
-from grading.roster import hr_excel
+from grading.roster import commit, hr_excel
 from grading.roster import units as U
 from grading.roster.check import check_rows
-from grading.roster.diff import ImportResult, diff, log_changes
+from grading.roster.diff import ImportResult, change_rows, diff
 
 ROSTER_FILE = Path("congvu") / "roster.csv"
 RENAME = {C.R_ID: C.LEARNER, C.R_NAME: C.NAME, C.R_WARD_CODE: C.WARD_CODE,
@@ -91,12 +92,35 @@ def load(workspace: Path, *, include_left: bool = True) -> pd.DataFrame:
     path = Path(workspace) / ROSTER_FILE
     if not path.exists():
         return pd.DataFrame(columns=STORED, dtype=str)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    frame = _read_stored(path)
     for col in (C.JOINED, C.LEFT):
         if col not in frame:
             frame[col] = ""
+    missing = [col for col in STORED if col not in frame]
+    if missing:
+        raise RosterError(problem(f"tệp danh sách của thư mục làm việc thiếu cột "
+                                  f"{', '.join(missing)}", "nhập lại danh sách (congvu roster "
+                                  "import) hoặc khôi phục tệp từ bản sao lưu", file=str(path),
+                                  message_en=f"the stored roster lacks column(s) "
+                                             f"{', '.join(missing)}"))
     frame = frame[STORED]
     return frame if include_left else frame[frame[C.LEFT] == ""].reset_index(drop=True)
+
+
+def _read_stored(path: Path) -> pd.DataFrame:
+    """congvu/roster.csv; a damaged file is an error naming its row, never a traceback."""
+    import re
+
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        row = int(found.group(1)) if found else None
+        raise RosterError(problem(f"tệp danh sách của thư mục làm việc bị hỏng ({str(exc).strip()})",
+                                  "sửa dòng này (đúng số cột, mã hóa UTF-8) hoặc nhập lại danh "
+                                  "sách bằng congvu roster import", file=str(path), row=row,
+                                  message_en="the stored roster is damaged",
+                                  fix_en="fix this row or import the roster again")) from exc
 
 
 def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
@@ -123,18 +147,18 @@ def import_roster(*, workspace: Path, file: Path, db_url: str, course_id: str,
     (for a file that holds only some wards).
     """
     file, workspace = Path(file), Path(workspace)
+    commit.replay(workspace, db_url, course_id)  # an import a crash interrupted: finish it
     table = (U.read_units_file(Path(units_file), official=True) if units_file
              else U.for_workspace(workspace))
     new = validate(read_table(file), str(file), table)
     if units_file:
         save_units(workspace, units_file)
-    today = today or dt.date.today()
+    today = today or settings.vn_today()
     old = load(workspace)
     merged, result = diff(old, new, today=today.isoformat(), add_only=add_only)
     touched = new[new[C.LEARNER].isin(result.joined + result.rejoined + result.renamed)]
-    from grading.course.gradebook import register_learners
-
-    register_learners(db_url, course_id, touched)
-    _write_atomic(merged.sort_values(C.LEARNER, ignore_index=True), workspace / ROSTER_FILE)
-    log_changes(workspace / ROSTER_FILE.parent / "roster_changes.csv", result, today.isoformat())
+    commit.commit(workspace, db_url, course_id, people=touched,
+                  roster_csv=merged.sort_values(C.LEARNER, ignore_index=True).to_csv(
+                      index=False, lineterminator="\n"),
+                  history=change_rows(result, today.isoformat()))
     return result

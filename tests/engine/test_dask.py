@@ -71,3 +71,28 @@ def test_grade_on_a_dask_cluster(cluster, tmp_path):
     auto = grades[grades[C.ITEM].isin(list(KEYS))]
     assert auto.groupby(C.LEARNER)[C.SCORE].sum().to_dict() == {"D1": 3.0, "D2": 2.0,
                                                                  "D3": 0.0, "D4": 3.0}
+
+
+
+@pytest.mark.fault
+def test_two_dask_batches_in_a_row_on_one_workspace(cluster, tmp_path):
+    """The cluster's workers outlive a batch: they must not keep its workers.lock."""
+    from conftest import MINI
+
+    from grading.course import workspace as W
+
+    ws = W.init(directory=tmp_path / "ws", manifest_path=MINI)
+    W.release(ws)
+    for learner, answers in {"E1": KEYS, "E2": {}}.items():
+        learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner), answers)
+        learners.submit(ws, tmp_path / "h" / learner, "mini", learner)
+    cmd = [str(BIN / "congvu"), "-q", "grade", str(ws.root), "mini", "--collect", "--scheduler",
+           cluster]
+    for extra in ([], ["--force"]):
+        res = subprocess.run(cmd + extra, capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    rows = ledger.read(ws.root)
+    assert len(rows) == 4 and set(rows[C.STATUS]) == {"graded"}  # each learner graded twice
+    grades = gradebook.read_grades(ws.db_url)
+    auto = grades[grades[C.ITEM].isin(list(KEYS))]
+    assert auto.groupby(C.LEARNER)[C.SCORE].sum().to_dict() == {"E1": 3.0, "E2": 0.0}
