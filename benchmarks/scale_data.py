@@ -179,3 +179,53 @@ def build(root: Path, *, learners: int, modules: int = 12, wards: int | None = N
     ids = write_roster(ws.root, learners, wards, rng)
     fill_gradebook(ws.root / "gradebook.db", ids, rng)
     return ws
+
+
+# Tables of nbgrader's gradebook in the order their foreign keys need.
+TABLE_ORDER = ("course", "student", "assignment", "notebook", "base_cell", "grade_cells",
+               "solution_cells", "task_cells", "source_cell", "submitted_assignment",
+               "submitted_notebook", "grade", "comment")
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    if any(ch in text for ch in "\\\t\n\r"):
+        text = (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))
+    return text
+
+
+def copy_gradebook(src_db: Path, dst_url: str, chunk: int = 200_000) -> int:
+    """Replace every row of the PostgreSQL gradebook at ``dst_url`` (schema made by
+    ``congvu init --db-url``) by the rows of the SQLite gradebook ``src_db``, with COPY.
+    The same cohort on both backends, row for row; returns the grade rows copied."""
+    import io
+
+    import sqlalchemy as sa
+
+    src = sqlite3.connect(src_db)
+    engine = sa.create_engine(dst_url)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        tables = [t for t in TABLE_ORDER if src.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (t,)).fetchone()]
+        cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        for table in tables:
+            cols = [row[1] for row in src.execute(f"PRAGMA table_info({table})")]
+            rows = src.execute(f"SELECT {', '.join(cols)} FROM {table}")
+            while batch := rows.fetchmany(chunk):
+                buf = io.StringIO("".join("\t".join(map(_copy_text, r)) + "\n" for r in batch))
+                cur.copy_expert(f"COPY {table} ({', '.join(cols)}) FROM STDIN", buf)
+        raw.commit()
+        cur.execute("ANALYZE")
+        raw.commit()
+        cur.execute("SELECT COUNT(*) FROM grade")
+        return cur.fetchone()[0]
+    finally:
+        raw.close()
+        engine.dispose()
+        src.close()

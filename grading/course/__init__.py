@@ -4,6 +4,7 @@
     workspace.py   a standard nbgrader course directory + the kit's congvu/ folder; init, release
     assessment.py  reads an assessment's source notebook (items, kit checks)
     gradebook.py   nbgrader's gradebook read with SQL into tidy frames; learner registration
+    migrate.py     the kit's indexes on nbgrader's gradebook (congvu init, congvu migrate)
     ledger.py      the grading log (congvu/grading_log.csv): one status line per graded submission
     exchange.py    a learner's side of nbgrader's exchange (fetch, answer, submit) for demo and tests
 

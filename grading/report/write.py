@@ -27,13 +27,14 @@ from grading.report.xlsx import render_xlsx
 from grading.status import label as status_label
 
 # Workbook sheets in order (table key); "status" only when given.
-SHEETS = ("per_ward", "per_module", "per_ward_module", "per_position", "per_track",
-          "learner_sheet", "not_completed", "over_time", "status")
+SHEETS = ("per_province", "per_ward", "per_module", "per_ward_module", "per_position", "per_track",
+          "learner_sheet", "not_completed", "over_time", "status", "conflicts")
 # CSV file stem -> table key; "learner_modules" is the slim learner × module table.
 CSV_TABLES = {"per_ward": "per_ward", "per_module": "per_module",
               "per_ward_module": "per_ward_module", "per_position": "per_position",
               "per_track": "per_track", "learners": "people", "learner_modules": "learners",
-              "not_completed": "not_completed", "over_time": "over_time", "status": "status"}
+              "not_completed": "not_completed", "over_time": "over_time", "status": "status",
+              "per_province": "per_province", "conflicts": "conflicts"}
 # learner_modules.csv: ids only (names are in learners.csv), one row per learner × module
 # that is required or was submitted.
 LEARNER_MODULE_VIEW = (C.LEARNER, C.MODULE, C.REQUIRED, C.SUBMITTED, C.TIMESTAMP, C.SCORE,
