@@ -125,3 +125,21 @@ def national_tables(lm: pd.DataFrame, status: pd.DataFrame | None, conflicts: pd
         tables[key] = _with_province(tables[key], where)
     tables["conflicts"] = conflicts
     return tables
+
+
+def merge_command(sources: list[tuple[str, Path]], out: Path, *, lang: str = "vi",
+                  as_of: dt.date | None = None) -> dict:
+    """Write the national report into ``out``; returns "paths", "per_ward" (the compact
+    per-province table for the terminal), "titles" and "conflicts" (the table)."""
+    from grading.report import labels
+    from grading.report import write as report
+
+    lm, status, conflicts, first = merged_learner_modules(sources, lang, as_of=as_of)
+    titles = {m.id: m.title.get(lang) for m in first.manifest.modules}
+    tables = national_tables(lm, status, conflicts, titles)
+    title = f"{labels.LABELS[lang]['title']} — {labels.LABELS[lang]['per_province']}"
+    paths = report.write_report(tables, out, lang=lang, module_titles=titles, title=title,
+                                as_of=as_of)
+    compact = [C.PROVINCE, C.ENROLLED, C.N_COMPLETED, C.COMPLETION_RATE, C.N_OVERDUE]
+    return {"paths": paths, "per_ward": tables["per_province"][compact], "titles": titles,
+            "conflicts": conflicts}
