@@ -74,9 +74,10 @@ def sample_workspace(ws_root: Path, dest: Path, learners: int) -> Path:
     con = sqlite3.connect(dest / "gradebook.db")
     con.execute("ATTACH DATABASE ? AS big", (str(ws_root / "gradebook.db"),))
     for (sql,) in con.execute("SELECT sql FROM big.sqlite_master WHERE type='table' "
-                              "AND sql IS NOT NULL").fetchall():
+                              "AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%'").fetchall():
         con.execute(sql)
-    whole = [t for (t,) in con.execute("SELECT name FROM big.sqlite_master WHERE type='table'")
+    whole = [t for (t,) in con.execute("SELECT name FROM big.sqlite_master WHERE type='table' "
+                                       "AND name NOT LIKE 'sqlite_%'")
              if t not in ("student", "submitted_assignment", "submitted_notebook", "grade",
                           "comment")]
     for table in whole:

@@ -39,8 +39,7 @@ def missing(db_url: str) -> list[str]:
 
 
 def upgrade(db_url: str) -> list[str]:
-    """Create the kit's missing indexes (and refresh the planner's statistics); returns the
-    names created."""
+    """Create the kit's missing indexes; returns the names created."""
     todo = missing(db_url)
     if not todo:
         return []
@@ -52,7 +51,6 @@ def upgrade(db_url: str) -> list[str]:
                 log.info("gradebook: creating index %s on %s", name, table)
                 conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
                                      f"({', '.join(cols)})"))
-            conn.execute(sa.text("ANALYZE"))
     finally:
         engine.dispose()
     return todo
