@@ -194,10 +194,13 @@ def measure(name: str, ws, floor_of, work: Path) -> dict:
     c_floor = time.process_time() - c0
     print(f"[{name}] floor (bare SQL GROUP BY over grade, {groups:,} groups): {floor:.2f} s "
           f"({c_floor:.1f} s CPU in this process)", flush=True)
-    t0, c0 = time.perf_counter(), time.process_time()
-    tables = summary.build_tables(ws, as_of=AS_OF)
-    t_tables, c_tables = time.perf_counter() - t0, time.process_time() - c0
-    del tables
+    runs = []
+    for _ in range(2):  # like the floor: the better of a cold and a warm run
+        t0, c0 = time.perf_counter(), time.process_time()
+        tables = summary.build_tables(ws, as_of=AS_OF)
+        runs.append((time.perf_counter() - t0, time.process_time() - c0))
+        del tables
+    t_tables, c_tables = min(runs)
     print(f"[{name}] gradebook-to-tables CPU in this process: {c_tables:.1f} s "
           f"(SQLite works in the process; PostgreSQL in its server)", flush=True)
     t0 = time.perf_counter()
