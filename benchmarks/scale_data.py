@@ -79,11 +79,13 @@ def write_course(folder: Path, modules: int) -> Path:
     return path
 
 
-def write_roster(ws_root: Path, learners: int, wards: int, rng) -> list[str]:
-    """congvu/roster.csv with ~1 % leavers and ~2 % mid-course joiners; returns learner ids."""
+def write_roster(ws_root: Path, learners: int, wards: int, rng, first_id: int = 1,
+                 first_ward: int = 0) -> list[str]:
+    """congvu/roster.csv with ~1 % leavers and ~2 % mid-course joiners; returns learner ids
+    (CB000001… from ``first_id``; ward codes from 90000 + ``first_ward``)."""
     import pandas as pd
 
-    ids = [f"CB{i:06d}" for i in range(1, learners + 1)]
+    ids = [f"CB{i:06d}" for i in range(first_id, first_id + learners)]
     ward_idx = np.sort(rng.integers(0, wards, learners))
     kinds = np.array(["Xã", "Phường", "Đặc khu"])[rng.choice(3, wards, p=[0.7, 0.28, 0.02])]
     ward_names = [f"{kinds[w]} {WARD_WORDS[w % len(WARD_WORDS)]} {w // len(WARD_WORDS) + 1}"
@@ -95,7 +97,7 @@ def write_roster(ws_root: Path, learners: int, wards: int, rng) -> list[str]:
     joined = np.where(rng.random(learners) < 0.02, "2026-10-15", "2026-09-01")
     left = np.where(rng.random(learners) < 0.01, "2026-11-01", "")
     frame = pd.DataFrame({"learner_id": ids, "full_name": names,
-                          "ward_code": [f"{90000 + w:05d}" for w in ward_idx],
+                          "ward_code": [f"{90000 + first_ward + w:05d}" for w in ward_idx],
                           "ward_name": [ward_names[w] for w in ward_idx],
                           "position": [POSITIONS[p] for p in pos], "joined_on": joined,
                           "left_on": left})
@@ -167,8 +169,9 @@ def fill_gradebook(db: Path, ids: list[str], rng, chunk: int = 20_000) -> int:
 
 
 def build(root: Path, *, learners: int, modules: int = 12, wards: int | None = None,
-          seed: int = 2026):
-    """A workspace at ``root/ws`` with the synthetic cohort; returns it."""
+          seed: int = 2026, first_id: int = 1, first_ward: int = 0):
+    """A workspace at ``root/ws`` with the synthetic cohort; returns it. ``first_id`` and
+    ``first_ward`` shift learner ids and ward codes (several provinces, e.g. for --merge)."""
     from grading.course import workspace as W
 
     rng = np.random.default_rng(seed)
@@ -176,6 +179,56 @@ def build(root: Path, *, learners: int, modules: int = 12, wards: int | None = N
     manifest = write_course(root / "course", modules)
     ws = W.init(directory=root / "ws", manifest_path=manifest, force=True)
     wards = wards or max(1, learners // 30)
-    ids = write_roster(ws.root, learners, wards, rng)
+    ids = write_roster(ws.root, learners, wards, rng, first_id, first_ward)
     fill_gradebook(ws.root / "gradebook.db", ids, rng)
     return ws
+
+
+# Tables of nbgrader's gradebook in the order their foreign keys need.
+TABLE_ORDER = ("course", "student", "assignment", "notebook", "base_cell", "grade_cells",
+               "solution_cells", "task_cells", "source_cell", "submitted_assignment",
+               "submitted_notebook", "grade", "comment")
+
+
+def _copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    if any(ch in text for ch in "\\\t\n\r"):
+        text = (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+                .replace("\r", "\\r"))
+    return text
+
+
+def copy_gradebook(src_db: Path, dst_url: str, chunk: int = 200_000) -> int:
+    """Replace every row of the PostgreSQL gradebook at ``dst_url`` (schema made by
+    ``congvu init --db-url``) by the rows of the SQLite gradebook ``src_db``, with COPY.
+    The same cohort on both backends, row for row; returns the grade rows copied."""
+    import io
+
+    import sqlalchemy as sa
+
+    src = sqlite3.connect(src_db)
+    engine = sa.create_engine(dst_url)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        tables = [t for t in TABLE_ORDER if src.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (t,)).fetchone()]
+        cur.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        for table in tables:
+            cols = [row[1] for row in src.execute(f"PRAGMA table_info({table})")]
+            rows = src.execute(f"SELECT {', '.join(cols)} FROM {table}")
+            while batch := rows.fetchmany(chunk):
+                buf = io.StringIO("".join("\t".join(map(_copy_text, r)) + "\n" for r in batch))
+                cur.copy_expert(f"COPY {table} ({', '.join(cols)}) FROM STDIN", buf)
+        raw.commit()
+        cur.execute("ANALYZE")
+        raw.commit()
+        cur.execute("SELECT COUNT(*) FROM grade")
+        return cur.fetchone()[0]
+    finally:
+        raw.close()
+        engine.dispose()
+        src.close()

@@ -186,3 +186,21 @@ def demo(*, out: str | Path, manifest: str | Path | None = None, jobs: int | Non
     kwargs = {"say": say} if say else {}
     return demo_run.run(out=Path(out), manifest_path=Path(manifest or default_manifest()),
                         jobs=jobs, **kwargs)
+
+
+def merge_report(*, workspaces: list[str | Path], out: str | Path, lang: str = "vi",
+                 as_of: dt.date | None = None) -> dict:
+    """National roll-up: ``workspaces`` as ``NAME=PATH``, ``PATH`` or a file listing them;
+    writes one report with per-province views (see report/national.py for the result)."""
+    from grading.report import national
+
+    return national.merge_command(national.parse_sources(workspaces), Path(out), lang=lang,
+                                  as_of=as_of)
+
+
+def migrate(*, workspace: Workspace | str | Path) -> list[str]:
+    """Add the kit's indexes to an existing gradebook (SQLite or PostgreSQL); returns the
+    names created (none when it is up to date)."""
+    from grading.course import migrate as mig
+
+    return mig.upgrade(_ws(workspace).db_url)

@@ -8,8 +8,9 @@ import sys
 import warnings
 from pathlib import Path
 
+from grading import columns as C
 from grading.api import default_manifest  # noqa: F401  (kept: tests and docs name it)
-from grading.errors import KitError
+from grading.errors import KitError, problem
 from grading.status import OK
 
 EPILOG = """Ví dụ / examples:
@@ -19,6 +20,7 @@ EPILOG = """Ví dụ / examples:
   congvu grade khoa_hoc cntt_antt --collect  thu bài và chấm tự động
   congvu status khoa_hoc                     xem trạng thái chấm từng bài
   congvu report khoa_hoc --out bao_cao       lập báo cáo Excel, HTML, CSV theo đơn vị
+  congvu report --merge HN=tinh1 HP=tinh2 --out toan_quoc   tổng hợp nhiều tỉnh
   congvu feedback khoa_hoc cntt_antt         tạo và phát phản hồi cho học viên
   congvu lab khoa_hoc --learner CB0001       JupyterLab của một học viên (thử trên một máy)
   congvu dashboard khoa_hoc                  bảng điều khiển cho phòng Nội vụ
@@ -100,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("assignment", nargs="?", default=None)
 
     s = sub.add_parser("report", help="báo cáo theo đơn vị: Excel, HTML, CSV")
-    s.add_argument("dir", type=Path)
+    s.add_argument("dir", type=Path, nargs="?", default=None)
     s.add_argument("--out", type=Path, required=True, help="thư mục ghi báo cáo")
     s.add_argument("--ward", action="append", default=None, metavar="MÃ",
                    help="chỉ báo cáo đơn vị có mã này (có thể lặp lại), để gửi chủ tịch UBND xã")
@@ -111,6 +113,13 @@ def _parser() -> argparse.ArgumentParser:
                         "nay ở Việt Nam, dù máy chủ đặt múi giờ nào)")
     s.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS,
                    help="ngôn ngữ của báo cáo (như `congvu --lang`) / report language")
+    s.add_argument("--merge", nargs="+", default=None, metavar="[TỈNH=]THƯ_MỤC",
+                   help="tổng hợp toàn quốc: gộp thư mục làm việc của nhiều tỉnh cùng khóa học "
+                        "(hoặc một tệp liệt kê chúng, mỗi dòng một thư mục) thành một báo cáo "
+                        "theo tỉnh, đơn vị, chức vụ; mã cán bộ trùng chỉ được tính một lần")
+
+    s = sub.add_parser("migrate", help="thêm chỉ mục congvu vào sổ điểm có sẵn (báo cáo nhanh)")
+    s.add_argument("dir", type=Path)
 
     s = sub.add_parser("feedback", help="tạo phản hồi cho học viên và phát lên kho trao đổi")
     s.add_argument("dir", type=Path)
@@ -162,6 +171,21 @@ def _run(args) -> int:
         return 0 if status["status"].isin(OK).all() else 1
     elif args.command == "status":
         _print_status(api.status(workspace=args.dir, module=args.assignment), lang)
+    elif args.command == "report" and args.merge:
+        result = api.merge_report(workspaces=[*([args.dir] if args.dir else []), *args.merge],
+                                  out=args.out, lang=lang, as_of=args.as_of)
+        _print_report(result, lang)
+        if len(result["conflicts"]):
+            print(f"{result['conflicts'][C.LEARNER].nunique()} " + (
+                "mã cán bộ có ở nhiều tỉnh, chỉ tính một lần: xem bảng trùng mã" if lang == "vi"
+                else "learner ids in several provinces, counted once: see the conflicts table"))
+    elif args.command == "report" and args.dir is None:
+        raise KitError(problem("thiếu thư mục làm việc", "congvu report THƯ_MỤC --out BÁO_CÁO",
+                               message_en="no workspace given",
+                               fix_en="congvu report DIR --out OUT"))
+    elif args.command == "migrate":
+        made = api.migrate(workspace=args.dir)
+        print(("Đã thêm chỉ mục: " + ", ".join(made)) if made else "Sổ điểm đã cập nhật.")
     elif args.command == "report":
         result = api.write_report(workspace=args.dir, out=args.out, lang=lang, wards=args.ward,
                                   split_by_ward=args.split_by_ward, as_of=args.as_of)

@@ -59,6 +59,9 @@ N_LEFT = "n_left"
 N_JOINED = "n_joined"
 SUBMIT_RATE = "submit_rate"
 CUM_COMPLETED = "cum_completed"
+# National roll-up (report --merge).
+PROVINCE = "province"
+COUNTED_IN = "counted_in"
 
 HEADERS = {
     LEARNER: ("Mã cán bộ", "Learner ID"),
@@ -108,6 +111,8 @@ HEADERS = {
     N_JOINED: ("Vào giữa khóa", "Joined mid-course"),
     SUBMIT_RATE: ("Tỷ lệ đã nộp đủ (%)", "Submitted all (%)"),
     CUM_COMPLETED: ("Số hoàn thành cộng dồn", "Completed (cumulative)"),
+    PROVINCE: ("Tỉnh/thành phố", "Province"),
+    COUNTED_IN: ("Được tính ở", "Counted in"),
 }
 
 

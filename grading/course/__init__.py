@@ -4,6 +4,7 @@
     workspace.py   a standard nbgrader course directory + the kit's congvu/ folder; init, release
     assessment.py  reads an assessment's source notebook (items, kit checks)
     gradebook.py   nbgrader's gradebook read with SQL into tidy frames; learner registration
+    migrate.py     the kit's indexes on nbgrader's gradebook (congvu init, congvu migrate)
     ledger.py      the grading log (congvu/grading_log.csv): one status line per graded submission
     runs.py        processes of a batch by pid and start time; orphans of dead batches cleared
     faults.py      disk full, no permission, database down: Vietnamese errors, not tracebacks

@@ -163,19 +163,47 @@ def _meta(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _query_postgres(db_url: str, sql: str, post=None) -> pd.DataFrame:
+    """The rows of ``sql`` through PostgreSQL's ``COPY … TO STDOUT`` as CSV, parsed by pandas'
+    C reader: millions of rows without a Python tuple per row (faster, and far less memory)."""
+    import io
+
+    engine = sa.create_engine(db_url)
+    raw = engine.raw_connection()
+    try:
+        buffer = io.BytesIO()
+        raw.cursor().copy_expert(f"COPY ({sql.strip()}) TO STDOUT WITH (FORMAT csv, HEADER)",
+                                 buffer)
+    finally:
+        raw.close()
+        engine.dispose()
+    buffer.seek(0)
+    text = {c: str for c in ("notebook_id", C.LEARNER, C.MODULE, C.TIMESTAMP)}
+    frame = pd.read_csv(buffer, dtype=text, keep_default_na=False, na_values=[""])
+    del buffer
+    return post(frame) if post else frame
+
+
 def _two_queries(db_url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(scores, meta) per submitted notebook. On SQLite the two run at once on two
-    connections: sqlite3 releases the GIL while SQLite works, so the meta query and its
-    conversion in pandas hide behind the grade table's GROUP BY, which takes the longest."""
-    path = _sqlite_path(db_url)
-    if path is None:
-        return _scores(_read(db_url, NOTEBOOK_SCORES_SQL)), _meta(_read(db_url,
-                                                                       NOTEBOOK_META_SQL))
+    """(scores, meta) per submitted notebook. The two run at once on two connections: sqlite3
+    releases the GIL while SQLite works and PostgreSQL works in its own processes, so the meta
+    query and its conversion in pandas hide behind the grade table's GROUP BY, which takes the
+    longest. PostgreSQL (psycopg2) sends both as CSV through COPY."""
     from concurrent.futures import ThreadPoolExecutor
 
+    path = _sqlite_path(db_url)
+    if path is not None:
+        def query(sql, post):
+            return _query_sqlite(path, sql, post)
+    elif sa.engine.make_url(db_url).get_driver_name() == "psycopg2":
+        def query(sql, post):
+            return _query_postgres(db_url, sql, post)
+    else:
+        def query(sql, post):
+            return post(_read(db_url, sql))
     with ThreadPoolExecutor(2) as pool:
-        scores = pool.submit(_query_sqlite, path, NOTEBOOK_SCORES_SQL, _scores)
-        meta = pool.submit(_query_sqlite, path, NOTEBOOK_META_SQL, _meta)
+        scores = pool.submit(query, NOTEBOOK_SCORES_SQL, _scores)
+        meta = pool.submit(query, NOTEBOOK_META_SQL, _meta)
         return scores.result(), meta.result()
 
 

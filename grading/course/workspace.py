@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grading.course import manifest as mf
+from grading.course import migrate
 from grading.course.gradebook import connect, ensure_tools_on_path
 from grading.errors import WorkspaceError, problem
 from grading.settings import config_lines, limit_default
@@ -169,6 +170,7 @@ def init(*, directory: str | Path, manifest_path: str | Path, force: bool = Fals
                                          notebook=str(manifest.root / module.assessment),
                                          message_en="nbgrader generate_assignment failed"),
                                  detail=result.get("log", "") + result.get("error", ""))
+    migrate.upgrade(ws.db_url)  # the indexes the reports read through
     return ws
 
 

@@ -10,6 +10,7 @@
     html.py        the self-contained HTML page with its charts
     wards.py       `congvu report`: whole report, one ward, or a file per ward
     dashboard.py   the Voila dashboard for HR
+    national.py    `congvu report --merge`: province workspaces in one national report
 
 Imports course/, roster/ and the shared modules; never engine/.
 """

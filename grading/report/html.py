@@ -18,7 +18,8 @@ from grading.report.people import TOTAL_CODE
 
 MAX_BARS, MAX_LINES = settings.HTML_MAX_BARS, settings.HTML_MAX_LINES
 MAX_HTML_PEOPLE, MAX_HTML_ROWS = settings.HTML_MAX_PEOPLE, settings.HTML_MAX_ROWS
-HTML_TABLES = ("per_ward", "per_module", "per_position", "per_track", "per_ward_module")
+HTML_TABLES = ("per_province", "per_ward", "per_module", "per_position", "per_track",
+               "per_ward_module", "conflicts")
 
 
 def _figure(width: float, height: float):

@@ -37,7 +37,8 @@ LABELS = {
            "chart_time": "Số cán bộ hoàn thành theo thời gian (cộng dồn)",
            "lowest": "{} đơn vị có tỷ lệ hoàn thành thấp nhất", "all_wards": "Tất cả đơn vị",
            "see_xlsx": "Danh sách {} cán bộ chưa hoàn thành: xem report.xlsx",
-           "total": "Toàn bộ", "too_long": "Bảng có {} dòng: xem report.xlsx"},
+           "total": "Toàn bộ", "too_long": "Bảng có {} dòng: xem report.xlsx",
+           "per_province": "Theo tỉnh, thành phố", "conflicts": "Mã cán bộ trùng giữa các tỉnh"},
     "en": {"per_ward": "By ward", "per_module": "By module",
            "per_ward_module": "By ward and module", "per_position": "By position",
            "per_track": "By track", "learner_sheet": "Learners",
@@ -50,7 +51,8 @@ LABELS = {
            "chart_time": "Officials who completed, over time (cumulative)",
            "lowest": "the {} wards with the lowest completion", "all_wards": "All wards",
            "see_xlsx": "{} officials have not completed: see report.xlsx", "total": "Total",
-           "too_long": "{} rows: see report.xlsx"},
+           "too_long": "{} rows: see report.xlsx",
+           "per_province": "By province", "conflicts": "Learner ids in several provinces"},
 }
 
 

@@ -28,13 +28,14 @@ from grading.report.xlsx import render_xlsx
 from grading.status import label as status_label
 
 # Workbook sheets in order (table key); "status" only when given.
-SHEETS = ("per_ward", "per_module", "per_ward_module", "per_position", "per_track",
-          "learner_sheet", "not_completed", "over_time", "status")
+SHEETS = ("per_province", "per_ward", "per_module", "per_ward_module", "per_position", "per_track",
+          "learner_sheet", "not_completed", "over_time", "status", "conflicts")
 # CSV file stem -> table key; "learner_modules" is the slim learner × module table.
 CSV_TABLES = {"per_ward": "per_ward", "per_module": "per_module",
               "per_ward_module": "per_ward_module", "per_position": "per_position",
               "per_track": "per_track", "learners": "people", "learner_modules": "learners",
-              "not_completed": "not_completed", "over_time": "over_time", "status": "status"}
+              "not_completed": "not_completed", "over_time": "over_time", "status": "status",
+              "per_province": "per_province", "conflicts": "conflicts"}
 # learner_modules.csv: ids only (names are in learners.csv), one row per learner × module
 # that is required or was submitted.
 LEARNER_MODULE_VIEW = (C.LEARNER, C.MODULE, C.REQUIRED, C.SUBMITTED, C.TIMESTAMP, C.SCORE,
@@ -44,8 +45,9 @@ STATUS_VIEW = (C.WARD_CODE, C.WARD_NAME, C.LEARNER, C.NAME, C.MODULE, C.MODULE_T
                C.STATUS, C.REASON)
 
 
-def save(path: Path, data: bytes) -> Path:
-    """Write atomically with owner-only permissions (the files hold personal data)."""
+def save(path: Path, data) -> Path:
+    """Write atomically with owner-only permissions (the files hold personal data); ``data``
+    is bytes or a function writing the given temporary path."""
     try:
         return write_atomic(path, data)
     except PermissionError as exc:  # e.g. report.xlsx open in Excel on Windows
@@ -120,13 +122,27 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
             frame = tables.get(key)
             if frame is None:
                 continue
-            frame = _learner_modules(frame) if stem == "learner_modules" else frame
             if key == "status" and frame.columns.empty:
                 frame = pd.DataFrame(columns=[C.LEARNER, C.MODULE, C.STATUS, C.REASON])
-            data = prepare(frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
-            paths[f"{stem}_csv"] = save(out / f"{stem}.csv", data)
-            del data
+            view = _learner_modules if stem == "learner_modules" else None
+            paths[f"{stem}_csv"] = save(out / f"{stem}.csv", _csv_writer(frame, view))
     return paths
+
+
+CSV_CHUNK = 250_000  # rows converted and written at a time: memory is set by a chunk
+
+
+def _csv_writer(frame: pd.DataFrame, view=None):
+    """A function writing ``frame`` (each chunk through ``view``) as UTF-8 CSV with a BOM
+    (Excel opens it with the right accents), CSV_CHUNK rows at a time."""
+    def write(path: str) -> None:
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            for start in range(0, max(len(frame), 1), CSV_CHUNK):
+                part = frame.iloc[start:start + CSV_CHUNK]
+                part = view(part) if view else part
+                prepare(part).to_csv(handle, index=False, header=start == 0,
+                                     lineterminator="\n")
+    return write
 
 
 def format_table(frame: pd.DataFrame, lang: str = "vi",

@@ -23,6 +23,7 @@ from grading.report.labels import (
 )
 
 WIDTH_SAMPLE = 300       # rows looked at to size columns
+ROW_CHUNK = 20_000       # data rows encoded and written at a time (memory set by a chunk)
 MAX_WIDTH, MIN_WIDTH, NUMBER_WIDTH = 48, 8, 13
 HEADER_FILL = "DDEBF7"
 PASS_FILL, FAIL_FILL = "C6EFCE", "FFC7CE"
@@ -93,7 +94,7 @@ def _sheet(book, key: str, frame: pd.DataFrame, lang: str, titles: dict, meta: d
 
     sheet = book.create_sheet(LABELS[lang][key][:31])
     heads = [header(c, lang, titles) for c in frame.columns]
-    cols = _encode(frame, lang)
+    cols = _encode(frame.head(WIDTH_SAMPLE), lang)  # the rows themselves: _chunks
     widths = []
     for idx, (col, head, (kind, values)) in enumerate(zip(frame.columns, heads, cols), 1):
         sample = ["00/00/0000 00:00"] if col in DATE_COLUMNS else values.head(
@@ -130,7 +131,13 @@ def _sheet(book, key: str, frame: pd.DataFrame, lang: str, titles: dict, meta: d
                 c.number_format = fmt
             probe.append(c)
         sheet.append(probe)
-    return sheet, cols, _header_height(heads, widths)
+    return sheet, _header_height(heads, widths)
+
+
+def _chunks(frame: pd.DataFrame, lang: str):
+    """The encoded columns of ``frame``, ROW_CHUNK rows at a time."""
+    for start in range(0, len(frame), ROW_CHUNK):
+        yield _encode(frame.iloc[start:start + ROW_CHUNK], lang)
 
 
 def _header_height(heads: list[str], widths: list[float]) -> float:
@@ -198,9 +205,9 @@ def render_xlsx(views: dict[str, pd.DataFrame], lang: str, titles: dict, meta: d
     book = Workbook(write_only=True)
     rows, heights = {}, {}
     for number, (key, frame) in enumerate(views.items(), start=1):
-        sheet, cols, heights[number] = _sheet(book, key, frame, lang, titles, meta)
+        sheet, heights[number] = _sheet(book, key, frame, lang, titles, meta)
         if len(frame):
-            rows[number] = cols
+            rows[number] = (len(frame), len(frame.columns), _chunks(frame, lang))
         if key == "per_ward":
             _chart(sheet, frame, lang)
     buffer = io.BytesIO()

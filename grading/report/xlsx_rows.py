@@ -6,12 +6,16 @@ widths, frozen panes, filters, conditional formats, chart — plus one "probe" r
 carry each column's style. This module then generates the data rows' XML column-wise with
 pandas and puts them in place of the probe row, reusing the probe's style indices. The result
 is an ordinary .xlsx (inline strings, numbers, Excel date serials).
+
+Rows come in chunks and go straight into the compressed sheet: memory holds one chunk's XML,
+not the whole sheet's (a 250,000-official learner sheet is several hundred MB of XML).
 """
 from __future__ import annotations
 
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -77,12 +81,14 @@ def _column_xml(kind: str, values: pd.Series, ref: list[str], style: str | None)
     return [f"{r}{head}{t}{tail}" if p else "" for r, t, p in zip(ref, text.tolist(), present)]
 
 
-def rows_xml(columns: list[tuple[str, pd.Series]], styles: dict[str, str]) -> str:
-    """XML of data rows 2.. for columns [(kind "n"|"s", values)] and styles {letter: id}."""
+def rows_xml(columns: list[tuple[str, pd.Series]], styles: dict[str, str],
+             first: int = 2) -> str:
+    """XML of data rows ``first``.. for columns [(kind "n"|"s", values)] and styles
+    {letter: id}."""
     n = len(columns[0][1]) if columns else 0
     if n == 0:
         return ""
-    numbers = [str(i) for i in range(2, n + 2)]
+    numbers = [str(i) for i in range(first, first + n)]
     parts = [[f'<row r="{i}">' for i in numbers]]
     for letter, (kind, values) in zip(letters(len(columns)), columns):
         ref = [f'<c r="{letter}{i}' for i in numbers]
@@ -91,10 +97,16 @@ def rows_xml(columns: list[tuple[str, pd.Series]], styles: dict[str, str]) -> st
     return "".join(map("".join, zip(*parts)))
 
 
-def fill_rows(xlsx: bytes, sheets: dict[int, list[tuple[str, pd.Series]]],
+# A sheet's rows: (number of rows, number of columns, chunks of encoded columns in order).
+SheetRows = tuple[int, int, Iterable[list[tuple[str, pd.Series]]]]
+ZIP64_CELLS = 20_000_000  # above this many cells a sheet's XML may pass 2 GB
+
+
+def fill_rows(xlsx: bytes, sheets: dict[int, SheetRows],
               header_heights: dict[int, float] | None = None) -> bytes:
-    """Replace the probe row of sheet N (1-based, in creation order) by the real rows; give
-    header rows their height (points), since wrapped headers are not measured by every app."""
+    """Replace the probe row of sheet N (1-based, in creation order) by the real rows, chunk by
+    chunk; give header rows their height (points), since wrapped headers are not measured by
+    every app."""
     header_heights = header_heights or {}
     src = zipfile.ZipFile(io.BytesIO(xlsx))
     out = io.BytesIO()
@@ -102,22 +114,32 @@ def fill_rows(xlsx: bytes, sheets: dict[int, list[tuple[str, pd.Series]]],
         for info in src.infolist():
             data = src.read(info.filename)
             m = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if m and int(m.group(1)) in sheets | header_heights:
-                xml = data.decode("utf-8")
-                height = header_heights.get(int(m.group(1)))
-                if height:
-                    xml = xml.replace('<row r="1">', f'<row r="1" ht="{height:.0f}" '
-                                      'customHeight="1">', 1)
-                probe = _PROBE_ROW.search(xml) if int(m.group(1)) in sheets else None
-                if probe:
-                    styles = {c: s for c, s in _PROBE_CELL.findall(probe.group(0)) if s}
-                    columns = sheets[int(m.group(1))]
-                    rows = rows_xml(columns, styles)
-                    xml = xml[:probe.start()] + rows + xml[probe.end():]
-                    last = f"{letters(len(columns))[-1]}{len(columns[0][1]) + 1}"
-                    if "<dimension" not in xml:  # the used range, for tools that read it
-                        xml = xml.replace("<sheetViews>", f'<dimension ref="A1:{last}"/>'
-                                          "<sheetViews>", 1)
-                data = xml.encode("utf-8")
-            dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+            if not (m and int(m.group(1)) in sheets | header_heights):
+                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+                continue
+            xml = data.decode("utf-8")
+            height = header_heights.get(int(m.group(1)))
+            if height:
+                xml = xml.replace('<row r="1">', f'<row r="1" ht="{height:.0f}" '
+                                  'customHeight="1">', 1)
+            probe = _PROBE_ROW.search(xml) if int(m.group(1)) in sheets else None
+            if not probe:
+                dst.writestr(info, xml.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED,
+                             compresslevel=1)
+                continue
+            styles = {c: s for c, s in _PROBE_CELL.findall(probe.group(0)) if s}
+            n_rows, n_cols, chunks = sheets[int(m.group(1))]
+            head, tail = xml[:probe.start()], xml[probe.end():]
+            if "<dimension" not in head:  # the used range, for tools that read it
+                last = f"{letters(n_cols)[-1]}{n_rows + 1}"
+                head = head.replace("<sheetViews>", f'<dimension ref="A1:{last}"/>'
+                                    "<sheetViews>", 1)
+            with dst.open(info.filename, "w",
+                          force_zip64=n_rows * n_cols > ZIP64_CELLS) as fh:
+                fh.write(head.encode("utf-8"))
+                row = 2
+                for columns in chunks:
+                    fh.write(rows_xml(columns, styles, row).encode("utf-8"))
+                    row += len(columns[0][1]) if columns else 0
+                fh.write(tail.encode("utf-8"))
     return out.getvalue()

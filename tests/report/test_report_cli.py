@@ -72,7 +72,7 @@ def test_benchmark_script_smoke(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.strip().splitlines()
     assert "EXTRAPOLATED" in out.stdout and "floor" in out.stdout
-    assert lines[-1].startswith("report_s: ") and " peak_mb: " in lines[-1]
+    assert lines[-1].startswith("backend: sqlite report_s: ") and " peak_mb: " in lines[-1]
     assert " tables_over_floor: " in lines[-1]
 
 
