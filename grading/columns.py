@@ -59,6 +59,10 @@ N_LEFT = "n_left"
 N_JOINED = "n_joined"
 SUBMIT_RATE = "submit_rate"
 CUM_COMPLETED = "cum_completed"
+# Fair states: free text awaiting the trainer is neither failed nor overdue.
+AWAITING = "awaiting_grading"      # submitted, some item not graded yet by the trainer
+PROVISIONAL = "provisional_pass"   # awaiting, and the automatic marks alone reach the pass mark
+N_AWAITING = "n_awaiting"
 
 HEADERS = {
     LEARNER: ("Mã cán bộ", "Learner ID"),
@@ -108,6 +112,9 @@ HEADERS = {
     N_JOINED: ("Vào giữa khóa", "Joined mid-course"),
     SUBMIT_RATE: ("Tỷ lệ đã nộp đủ (%)", "Submitted all (%)"),
     CUM_COMPLETED: ("Số hoàn thành cộng dồn", "Completed (cumulative)"),
+    AWAITING: ("Chờ chấm", "Awaiting grading"),
+    PROVISIONAL: ("Đạt tạm (chờ chấm)", "Provisional pass (awaiting grading)"),
+    N_AWAITING: ("Chờ chấm", "Awaiting grading"),
 }
 
 

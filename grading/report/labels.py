@@ -19,7 +19,7 @@ DEFAULT_TITLE = "Báo cáo kết quả bồi dưỡng"
 RATE_COLUMNS = (C.COMPLETION_RATE, C.PASS_RATE, C.SUBMIT_RATE, C.MEAN_SCORE, C.MEDIAN_SCORE,
                 C.PERCENT)
 COUNT_COLUMNS = (C.ENROLLED, C.N_STARTED, C.N_SUBMITTED, C.N_PASSED, C.N_COMPLETED, C.PENDING,
-                 C.N_OVERDUE, C.N_LEFT, C.N_JOINED, C.CUM_COMPLETED, C.DAYS_LATE)
+                 C.N_OVERDUE, C.N_LEFT, C.N_JOINED, C.CUM_COMPLETED, C.DAYS_LATE, C.N_AWAITING)
 PASSED_PREFIX = f"{C.N_PASSED}:"   # per-module columns "n_passed:<module_id>"
 PERCENT_PREFIX = f"{C.PERCENT}:"   # learner_sheet's "percent:<module_id>"
 DASH = "—"

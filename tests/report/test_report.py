@@ -85,7 +85,8 @@ def test_xlsx_sheets_headers_percent_formats_and_chart(tables, tmp_path):
         "Mã đơn vị", "Đơn vị (xã/phường/đặc khu)", "Số cán bộ", "Đã bắt đầu", "Đã nộp bài",
         "Đạt: Đạo đức công vụ", "Đạt: An toàn thông tin", "Hoàn thành",
         "Tỷ lệ hoàn thành (%)", "Tỷ lệ đã nộp đủ (%)", "Quá hạn", "Số ngày trễ trung bình",
-        "Điểm trung bình (%)", "Điểm trung vị (%)", "Vào giữa khóa", "Đã rời (không tính)"]
+        "Điểm trung bình (%)", "Điểm trung vị (%)", "Vào giữa khóa", "Đã rời (không tính)",
+        "Chờ chấm"]
     assert ward["A1"].font.bold and ward.freeze_panes == "A2"
     assert _values(ward, "Mã đơn vị") == ["00123", "04567"]
     assert ward["A2"].data_type == "s" and ward["A2"].number_format == "@"
