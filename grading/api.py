@@ -51,14 +51,17 @@ def open_workspace(*, directory: str | Path) -> Workspace:
 
 
 def import_roster(*, workspace: Workspace | str | Path, file: str | Path,
-                  units: str | Path | None = None, add_only: bool = False):
-    """Import officials from an HR file (CSV/xlsx); all or nothing. Returns the ImportResult."""
+                  units: str | Path | None = None, add_only: bool = False,
+                  sheet: str | None = None, yes: bool = False):
+    """Import officials from an HR file (CSV/xlsx); all or nothing. Returns the ImportResult.
+    ``sheet``: read only that sheet; ``yes``: confirm marking many officials as leavers."""
     from grading.roster import importer
 
     ws = _ws(workspace)
     return importer.import_roster(workspace=ws.root, file=Path(file), db_url=ws.db_url,
                                   course_id=ws.course_id,
-                                  units_file=Path(units) if units else None, add_only=add_only)
+                                  units_file=Path(units) if units else None, add_only=add_only,
+                                  sheet=sheet, positions=ws.manifest.positions, yes=yes)
 
 
 def release(*, workspace: Workspace | str | Path, modules: list[str] | None = None) -> list[str]:

@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--add-only", action="store_true",
                    help="chỉ thêm/cập nhật người trong tệp, không ghi ai là đã rời danh sách "
                         "(tệp chỉ gồm một số đơn vị)")
+    r.add_argument("--sheet", default=None, metavar="TÊN",
+                   help="chỉ đọc trang (sheet) này; mặc định: mọi trang có dòng tiêu đề danh "
+                        "sách, bỏ qua trang ẩn và trang hướng dẫn")
+    r.add_argument("--yes", action="store_true",
+                   help="đồng ý ghi nhiều cán bộ là đã rời danh sách (khi tệp thiếu hơn 20%% "
+                        "số người đang có) mà không hỏi lại")
 
     s = sub.add_parser("release", help="phát bài kiểm tra lên kho trao đổi")
     s.add_argument("dir", type=Path)
@@ -146,8 +152,7 @@ def _run(args) -> int:
                                 db_url=args.db_url)
         print(f"Đã tạo {ws.root} với {len(ws.manifest.modules)} học phần.")
     elif args.command == "roster":
-        res = api.import_roster(workspace=args.dir, file=args.file, units=args.units,
-                                add_only=args.add_only)
+        res = _import_roster(args)
         print(res.render(lang))
     elif args.command == "release":
         print("Đã phát: " + ", ".join(api.release(workspace=args.dir, modules=args.modules)))
@@ -191,6 +196,28 @@ def _run(args) -> int:
         print(f"Báo cáo Excel: {result['xlsx']}")
         print(f"Báo cáo HTML:  {result['html']}")
     return 0
+
+
+def _import_roster(args):
+    """Import; when many officials would be marked as leavers, ask (on a terminal) or stop."""
+    from grading import api
+    from grading.roster.importer import LeaversNeedConfirmation
+
+    def run(yes: bool):
+        return api.import_roster(workspace=args.dir, file=args.file, units=args.units,
+                                 add_only=args.add_only, sheet=args.sheet, yes=yes)
+
+    try:
+        return run(args.yes)
+    except LeaversNeedConfirmation as exc:
+        if not sys.stdin.isatty():
+            raise
+        print(exc.render(args.lang), file=sys.stderr)
+        answer = input("Vẫn nhập và ghi họ là đã rời? [c/K] " if args.lang == "vi" else
+                       "Import anyway and mark them as leavers? [y/N] ")
+        if answer.strip().casefold() not in ("c", "có", "co", "y", "yes"):
+            raise
+        return run(True)
 
 
 def _serve(argv: list[str], env: dict[str, str]) -> int:

@@ -66,3 +66,8 @@ def workspace_limits(root: Path) -> GradingLimits:
     config = PyFileConfigLoader(path.name, str(path.parent)).load_config() if path.is_file() \
         else None
     return GradingLimits(config=config)
+
+# Roster import: a full re-import (no --add-only) that would mark more than this share of the
+# active officials as leavers is most likely a partial file; it needs --yes (or a confirmation).
+LEAVER_SHARE = 0.2
+LEAVER_MIN = 5                 # ... and more than this many (a small office changes by one or two)
