@@ -24,7 +24,7 @@ import pandas as pd
 from grading.course import ledger
 from grading.course import workspace as W
 from grading.course.workspace import Workspace
-from grading.errors import GradingError, problem
+from grading.errors import GradingError, WorkspaceError, problem
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "course.yml"
 
@@ -91,7 +91,9 @@ def grade(*, workspace: Workspace | str | Path, module: str, collect: bool = Fal
     from grading.engine.sandbox import Limits
 
     ws = _ws(workspace)
+    ws.manifest.module(module)
     if collect:
+        _require_released(ws, module)
         batch.collect(ws, module)
     limits = Limits.of(settings.workspace_limits(ws.root))
     limits.wall_seconds = timeout or limits.wall_seconds
@@ -114,7 +116,9 @@ def report_tables(*, workspace: Workspace | str | Path, lang: str = "vi",
     """Every report table (per ward, module, position, learners, …) as tidy frames."""
     from grading.report import tables
 
-    return tables.build_tables(_ws(workspace), lang, as_of=as_of)
+    ws = _ws(workspace)
+    _require_roster(ws)
+    return tables.build_tables(ws, lang, as_of=as_of)
 
 
 def write_report(*, workspace: Workspace | str | Path, out: str | Path, lang: str = "vi",
@@ -123,7 +127,10 @@ def write_report(*, workspace: Workspace | str | Path, out: str | Path, lang: st
     """Write report.xlsx, report.html and the CSV files (see report/wards.py for the result)."""
     from grading.report.wards import report_command
 
-    return report_command(_ws(workspace), Path(out), lang=lang, wards=wards,
+    ws = _ws(workspace)
+    _require_roster(ws)
+    _writable_folder(Path(out))
+    return report_command(ws, Path(out), lang=lang, wards=wards,
                           split=split_by_ward, as_of=as_of)
 
 
@@ -143,6 +150,13 @@ def feedback(*, workspace: Workspace | str | Path, module: str,
     """
     ws = _ws(workspace)
     ws.manifest.module(module)
+    if not any((ws.root / "autograded").glob(f"*/{module}")):
+        raise GradingError(problem(f"học phần {module} chưa có bài nào được chấm",
+                                   f"thu và chấm bài trước: congvu grade {ws.root} {module} "
+                                   "--collect", file=str(ws.root),
+                                   message_en=f"nothing of {module} is graded yet",
+                                   fix_en=f"collect and grade first: congvu grade {ws.root} "
+                                          f"{module} --collect"))
     nb_api = ws.api()
     result = nb_api.generate_feedback(module, force=True)
     if not result["success"]:
@@ -191,3 +205,48 @@ def demo(*, out: str | Path, manifest: str | Path | None = None, jobs: int | Non
     kwargs = {"say": say} if say else {}
     return demo_run.run(out=Path(out), manifest_path=Path(manifest or default_manifest()),
                         jobs=jobs, **kwargs)
+
+
+def _require_roster(ws: Workspace) -> None:
+    """Reports need the officials: refuse (with the fix) before writing empty files."""
+    from grading.roster.importer import ROSTER_FILE
+
+    if not (ws.root / ROSTER_FILE).is_file():
+        raise WorkspaceError(problem(
+            "chưa có danh sách cán bộ, nên chưa lập được báo cáo",
+            f"nhập danh sách trước: congvu roster import {ws.root} danh_sach.xlsx",
+            file=str(ws.root / ROSTER_FILE), message_en="no roster yet, so no report",
+            fix_en=f"import the roster first: congvu roster import {ws.root} roster.xlsx"))
+
+
+def _writable_folder(out: Path) -> None:
+    """The report folder: created if needed; an existing file or a folder that cannot be
+    written is refused before any work."""
+    import os
+
+    fix, fix_en = "chọn thư mục khác với --out", "choose another folder with --out"
+    if out.exists() and not out.is_dir():
+        raise WorkspaceError(problem("đã có một tệp trùng tên với thư mục báo cáo", fix,
+                                     file=str(out), message_en="a file of that name exists",
+                                     fix_en=fix_en))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(problem(f"không tạo được thư mục báo cáo ({exc.strerror})", fix,
+                                     file=str(out), message_en=f"cannot create the report "
+                                     f"folder ({exc.strerror})", fix_en=fix_en))
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise WorkspaceError(problem("không có quyền ghi vào thư mục báo cáo", fix,
+                                     file=str(out), message_en="the report folder is not "
+                                     "writable", fix_en=fix_en))
+
+
+def _require_released(ws: Workspace, module: str) -> None:
+    """Collecting needs the module on the exchange (congvu release) first."""
+    outbound = Path(ws.config().Exchange.root) / ws.course_id / "outbound" / module
+    if not outbound.is_dir():
+        raise GradingError(problem(
+            f"học phần {module} chưa được phát cho học viên nên chưa có bài để thu",
+            f"phát bài trước: congvu release {ws.root} {module}", file=str(ws.root),
+            message_en=f"{module} has not been released, so there is nothing to collect",
+            fix_en=f"release it first: congvu release {ws.root} {module}"))

@@ -1,4 +1,12 @@
-"""`congvu`: a thin command line over the grading package (Vietnamese by default, --lang en)."""
+"""`congvu`: a thin command line over the grading package (Vietnamese by default, --lang en).
+
+Never a traceback for a user's mistake: the kit's errors render with their fix, argparse's own
+messages are translated (``ARGPARSE_VI``), a file the system refuses to read or write is named
+with the fix, and anything unexpected is one line (``-vv`` shows the details).
+
+Size: the parser of every subcommand, its translation and the error net live here, the only
+module that prints.
+"""
 from __future__ import annotations
 
 import argparse
@@ -35,8 +43,53 @@ def _date(value: str):
         raise argparse.ArgumentTypeError(f"ngày '{value}' không đúng dạng YYYY-MM-DD")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+ARGPARSE_VI = {
+    "usage: ": "cách dùng: ", "positional arguments": "tham số",
+    "options": "tùy chọn", "show this help message and exit": "xem hướng dẫn này rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không hiểu được: %s",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "giá trị %(value)r không hợp lệ (chọn một trong: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị %(value)r không hợp lệ (cần kiểu %(type)s)",
+    "expected one argument": "cần một giá trị", "expected at least one argument":
+        "cần ít nhất một giá trị", "expected at most one argument": "cần nhiều nhất một giá trị",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tùy chọn %(option)s chưa rõ, có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng cùng với %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ignored explicit argument %r": "bỏ qua giá trị %r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its messages in the chosen language and a fix after every error."""
+
+    lang = "vi"
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        fix = (f"Xem cách dùng: {self.prog} --help" if self.lang == "vi" else
+               f"See how to use it: {self.prog} --help")
+        self.exit(2, argparse._("%(prog)s: error: %(message)s\n")
+                  % {"prog": self.prog, "message": message} + f"  → {fix}\n")
+
+
+def _language(argv: list[str]) -> str:
+    """The --lang of the command line, read before parsing (argparse's own messages)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang=en" or (arg == "--lang" and argv[i + 1:i + 2] == ["en"]):
+            return "en"
+    return "vi"
+
+
+def _parser(lang: str = "vi") -> argparse.ArgumentParser:
+    import gettext
+
+    argparse._ = gettext.gettext if lang == "en" else (lambda s: ARGPARSE_VI.get(s, s))
+    _Parser.lang = lang
+    p = _Parser(
         prog="congvu", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="Bộ công cụ học và kiểm tra cho cán bộ, công chức cấp xã, trên JupyterLab "
                     "và nbgrader. / E-learning and assessment kit for commune officials.")
@@ -282,18 +335,52 @@ def _logging(verbose: int, quiet: bool) -> None:
     log.propagate = False
 
 
+def _os_error(exc: OSError, lang: str) -> str:
+    """A file the system refused, named, with the fix."""
+    import errno
+
+    name = exc.filename or ""
+    vi, en = {errno.EACCES: ("không có quyền đọc/ghi", "permission denied"),
+              errno.EPERM: ("không có quyền đọc/ghi", "permission denied"),
+              errno.EROFS: ("ổ đĩa chỉ đọc", "read-only file system"),
+              errno.ENOSPC: ("ổ đĩa đầy", "disk full"),
+              errno.EEXIST: ("đã có một tệp trùng tên", "a file of that name exists"),
+              errno.ENOTDIR: ("đây là tệp, không phải thư mục", "not a folder"),
+              errno.ENOENT: ("không tìm thấy", "not found")}.get(
+        exc.errno, (exc.strerror or str(exc), exc.strerror or str(exc)))
+    if lang == "en":
+        return f"{name}: {en} — choose another file or folder, or fix its permissions"
+    return f"{name}: {vi} — chọn tệp hoặc thư mục khác, hoặc sửa quyền truy cập"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_language(argv)).parse_args(argv)
     _logging(args.verbose, args.quiet)
+    log = logging.getLogger("congvu")
     try:
         from sqlalchemy.exc import SAWarning
 
         warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
         return _run(args)
     except KitError as exc:
-        logging.getLogger("congvu").debug("details", exc_info=True)
+        log.debug("details", exc_info=True)
         print(exc.render(args.lang), file=sys.stderr)
         return 2
+    except OSError as exc:
+        log.debug("details", exc_info=True)
+        print(_os_error(exc, args.lang), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng." if args.lang == "vi" else "Stopped.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001  the last net: one line, details with -vv
+        log.debug("details", exc_info=True)
+        print((f"Lỗi ngoài dự kiến: {type(exc).__name__}: {exc} — chạy lại với -vv để xem chi "
+               "tiết và báo cho người quản trị") if args.lang == "vi" else
+              (f"Unexpected error: {type(exc).__name__}: {exc} — run again with -vv for the "
+               "details and tell the administrator"), file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -131,22 +131,24 @@ def read_sheets(path: Path, sheet: str | None = None,
         if suffix in (".csv", ".txt"):
             return _csv_sheet(path)
     except FileNotFoundError:
-        raise fail("không tìm thấy tệp", "kiểm tra lại đường dẫn", path, "file not found")
+        raise fail("không tìm thấy tệp", "kiểm tra lại đường dẫn", path, "file not found",
+                   "check the path")
     except IsADirectoryError:
         raise fail("đây là thư mục, không phải tệp", "chỉ ra tệp danh sách .xlsx hoặc .csv",
-                   path, "this is a folder, not a file")
+                   path, "this is a folder, not a file", "name the .xlsx or .csv file")
     except UnicodeDecodeError:
         raise fail("tệp CSV không phải mã UTF-8", "lưu lại tệp với mã UTF-8 (Excel: CSV UTF-8)",
-                    path, "CSV file is not UTF-8")
+                    path, "CSV file is not UTF-8", "save it again as 'CSV UTF-8'")
     except (ValueError, OSError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         raise fail(f"không đọc được tệp ({exc})",
                     "mở tệp bằng Excel và lưu lại dạng .xlsx hoặc CSV UTF-8", path,
-                    f"cannot read file ({exc})")
+                    f"cannot read file ({exc})", filetype.EXPORT_EN)
     if suffix == ".xls":
         raise fail("tệp .xls (Excel 97-2003) không được hỗ trợ",
-                    "mở bằng Excel và lưu lại dạng .xlsx", path, "old .xls files are not read")
+                    "mở bằng Excel và lưu lại dạng .xlsx", path, "old .xls files are not read",
+                    filetype.EXPORT_EN)
     raise fail("định dạng tệp không được hỗ trợ", "dùng tệp .csv (UTF-8) hoặc .xlsx", path,
-                "unsupported file type")
+                "unsupported file type", "use a .csv (UTF-8) or .xlsx file")
 
 
 def _lookup(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:

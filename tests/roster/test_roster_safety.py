@@ -4,6 +4,7 @@ files that are not what their name says, formulas without values, column-number 
 positions, and a partial file that would mark many officials as leavers."""
 import openpyxl
 import pytest
+from conftest import REPO
 
 from grading import columns as C
 from grading.cli import main
@@ -11,7 +12,6 @@ from grading.course.manifest import load as load_manifest
 from grading.errors import RosterError
 from grading.roster import importer as roster
 from grading.roster.positions import Positions
-from tests.conftest import REPO
 
 HEADER = ["ma_can_bo", "ho_ten", "ma_don_vi", "ten_don_vi", "chuc_vu"]
 ROWS = [["CB01", "Nguyễn Văn An", "00123", "Phường Hòa Bình", "Chuyên viên"],
