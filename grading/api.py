@@ -123,7 +123,7 @@ def report_tables(*, workspace: Workspace | str | Path, lang: str = "vi",
 
 def write_report(*, workspace: Workspace | str | Path, out: str | Path, lang: str = "vi",
                  wards: list[str] | None = None, split_by_ward: bool = False,
-                 as_of: dt.date | None = None) -> dict:
+                 as_of: dt.date | None = None, docx: bool = False) -> dict:
     """Write report.xlsx, report.html and the CSV files (see report/wards.py for the result)."""
     from grading.report.wards import report_command
 
@@ -131,7 +131,7 @@ def write_report(*, workspace: Workspace | str | Path, out: str | Path, lang: st
     _require_roster(ws)
     _writable_folder(Path(out))
     return report_command(ws, Path(out), lang=lang, wards=wards,
-                          split=split_by_ward, as_of=as_of)
+                          split=split_by_ward, as_of=as_of, docx=docx)
 
 
 def format_table(*, frame: pd.DataFrame, lang: str = "vi",

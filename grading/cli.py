@@ -167,6 +167,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help="thêm một tệp .xlsx và .html cho mỗi đơn vị trong OUT/theo_don_vi/")
     s.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="ngày dùng để tính quá hạn (mặc định: hôm nay)")
+    s.add_argument("--docx", action="store_true",
+                   help="thêm báo cáo .docx đúng thể thức Nghị định 30/2020/NĐ-CP cho chủ tịch "
+                        "UBND ký, một tệp mỗi đơn vị (dùng với --ward hoặc --split-by-ward)")
     s.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS,
                    help="ngôn ngữ của báo cáo (như `congvu --lang`) / report language")
 
@@ -221,7 +224,8 @@ def _run(args) -> int:
         _print_status(api.status(workspace=args.dir, module=args.assignment), lang)
     elif args.command == "report":
         result = api.write_report(workspace=args.dir, out=args.out, lang=lang, wards=args.ward,
-                                  split_by_ward=args.split_by_ward, as_of=args.as_of)
+                                  split_by_ward=args.split_by_ward, as_of=args.as_of,
+                                  docx=args.docx)
         _print_report(result, lang)
     elif args.command == "feedback":
         done = api.feedback(workspace=args.dir, module=args.assignment,
@@ -303,6 +307,8 @@ def _print_report(result: dict, lang: str) -> None:
         print(f"… {len(shown) - PRINTED} " + ("đơn vị khác: xem report.xlsx" if lang == "vi"
                                                  else "more wards: see report.xlsx"))
     for path in result["paths"].values():
+        print(path)
+    for path in result.get("docx", []):
         print(path)
     if "split" in result:
         print(f"{len(result['split']) // 2} " + ("đơn vị" if lang == "vi" else "wards") +
