@@ -123,15 +123,29 @@ def is_format_char(char: str) -> bool:
     return unicodedata.category(char) == "Cf"
 
 
+@functools.cache
+def _format_chars() -> re.Pattern:
+    """Every invisible format character (Unicode category Cf), built on first use."""
+    chars = "".join(chr(c) for c in range(0x80, 0x110000) if unicodedata.category(chr(c)) == "Cf")
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+@functools.lru_cache(maxsize=131_072)
+def _clean_str(raw: str) -> str:
+    if not raw.isascii():
+        raw = _format_chars().sub("", raw.translate(LOOK_ALIKES))
+    return nfc(raw)
+
+
 def clean(text) -> str:
     """NFC, single spaces, no invisible format characters, look-alike letters mapped."""
-    raw = "" if text is None else str(text)
-    if any(is_format_char(c) for c in raw):
-        raw = "".join(c for c in raw if not is_format_char(c))
-    return nfc(raw.translate(LOOK_ALIKES))
+    return _clean_str("" if text is None else str(text))
 
 
+@functools.lru_cache(maxsize=131_072)
 def legacy_cell(text) -> bool:
     """True for one cell whose letters look like TCVN3 (ABC) or VNI bytes shown as Latin-1."""
     text = clean(text)
-    return bool(_C1.search(text) or any(c in _LEGACY for c in text) or _VNI_PAIR.search(text))
+    if text.isascii():
+        return False
+    return bool(_C1.search(text) or not _LEGACY.isdisjoint(text) or _VNI_PAIR.search(text))

@@ -145,7 +145,7 @@ def check_rows(frame: pd.DataFrame, source: str, units: U.Units,
     """(clean rows with internal column names, problems, notes: positions written otherwise
     than their declared name, mapped)."""
     problems: list = []
-    rows, first_row = [], {}
+    rows, first_row, wards = [], {}, {}
     for rec in frame.to_dict("records"):
         row = _Row(rec, source, problems)
         learner = clean_id(row.get(C.R_ID))
@@ -169,7 +169,11 @@ def check_rows(frame: pd.DataFrame, source: str, units: U.Units,
         elif learner:
             here = f"dòng {row.line}"
             first_row[key] = (learner, here if row.where == source else f"{here} ({row.where})")
-        ward = _ward(row, units)
+        place = tuple(row.get(c) for c in (C.R_WARD_CODE, C.R_WARD_NAME, C.R_DISTRICT,
+                                          C.R_PROVINCE)) + (bool(rec.get(NUMERIC + C.R_WARD_CODE)),)
+        ward = wards.get(place) or _ward(row, units)  # a ward resolves the same on every row
+        if ward:
+            wards[place] = ward
         if ward and learner and full and position:
             rows.append({C.LEARNER: learner, C.NAME: full, C.WARD_CODE: ward[0],
                          C.WARD_NAME: ward[1], C.POSITION: position,

@@ -71,8 +71,11 @@ SKIP_NOTES = {"hidden": ("bỏ qua trang ẩn '{}'", "skipped hidden sheet '{}'"
 def _xlsx_sheets(path: Path, wanted: str | None = None,
                  notes: list | None = None) -> list[tuple[str, list[list]]]:
     from openpyxl import load_workbook
+    from openpyxl.utils.cell import range_boundaries
 
-    book = load_workbook(path, data_only=True)  # formulas: the value Excel last computed
+    # Streamed (read-only): a 100,000-row export loads in seconds; formulas: the value Excel
+    # last computed.
+    book = load_workbook(path, data_only=True, read_only=True)
     sheets = []
     for sheet in book.worksheets:
         reason = _skip_reason(sheet, wanted)
@@ -83,15 +86,37 @@ def _xlsx_sheets(path: Path, wanted: str | None = None,
                                      "này", file=str(path), message_en=en.format(sheet.title),
                                      fix_en="use --sheet NAME to read this sheet"))
             continue
+        sheet.reset_dimensions()  # exporters often write a wrong <dimension>
         grid = [list(row) for row in sheet.iter_rows(values_only=True)]
-        for rng in sheet.merged_cells.ranges:  # a merged cell's value fills the whole range
-            value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row <= len(grid) else None
-            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
-                for c in range(rng.min_col - 1, rng.max_col):
-                    if c < len(grid[r]):
-                        grid[r][c] = value
+        for rng in _merged_ranges(path, sheet._worksheet_path):  # fills the whole range
+            min_col, min_row, max_col, max_row = range_boundaries(rng)
+            value = grid[min_row - 1][min_col - 1] if min_row <= len(grid) and \
+                min_col <= len(grid[min_row - 1]) else None
+            for r in range(min_row - 1, min(max_row, len(grid))):
+                row = grid[r]
+                row.extend([None] * (max_col - len(row)))
+                for c in range(min_col - 1, max_col):
+                    row[c] = value
         sheets.append((sheet.title, grid))
+    book.close()
     return sheets
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _merged_ranges(path: Path, member: str) -> list[str]:
+    """The merged ranges of one sheet ("A1:F1"), read from its XML (read-only workbooks do
+    not expose them); they sit at the end of the sheet, after the data."""
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(member.lstrip("/")) as fh:
+            tail, found = b"", []
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                data = tail + chunk
+                found += _MERGE.findall(data)
+                tail = data[-200:]
+                found = list(dict.fromkeys(found))
+    return [f.decode() for f in found]
 
 
 def _csv_sheet(path: Path) -> list[tuple[str, list[list]]]:
