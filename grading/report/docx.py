@@ -18,6 +18,7 @@ import pandas as pd
 
 from grading import columns as C
 from grading.files import write_atomic
+from grading.report.labels import LABELS
 from grading.report.metrics import learner_rollup
 from grading.report.people import not_completed
 
@@ -25,13 +26,7 @@ FONT = "Times New Roman"
 BODY_PT = 14
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 KINDS = (("Đặc khu ", "ĐẶC KHU "), ("Phường ", "PHƯỜNG "), ("Xã ", "XÃ "))
-DEFINITIONS = (
-    "Cách tính: cán bộ, công chức hoàn thành khi đạt mọi học phần bắt buộc theo chức vụ; một "
-    "học phần chỉ được tính là đạt khi mọi câu đã được chấm. Bài có câu tự luận đang chờ giảng "
-    "viên chấm được ghi là \"chờ chấm\": không tính là không đạt, không tính quá hạn, không tính "
-    "số ngày trễ sau ngày nộp; nếu phần chấm tự động đã đủ điểm đạt thì ghi là \"đạt tạm\". "
-    "Quá hạn: học phần bắt buộc chưa đạt, chưa nộp chờ chấm, sau ngày hết hạn (người mới vào "
-    "danh sách được thêm thời gian từ ngày vào).")
+DEFINITIONS = LABELS["vi"]["definitions_title"] + ": " + LABELS["vi"]["definitions"]
 
 
 def date_line(place: str, day: dt.date) -> str:

@@ -161,6 +161,8 @@ def render_html(views: dict[str, pd.DataFrame], lang: str, titles: dict, meta: d
         else:
             parts.append(f'<p class="note">{labels["too_long"].format(len(views[key]))}</p>')
     parts.append(f'<p class="note">{DASH}: {labels["no_data"]}</p>')
+    parts.append(f'<h2>{labels["definitions_title"]}</h2>'
+                 f'<p class="note definitions">{html.escape(labels["definitions"])}</p>')
     people = views.get("not_completed")
     if people is not None:
         parts.append(f"<h2>{labels['not_completed']}</h2>")

@@ -37,7 +37,16 @@ LABELS = {
            "chart_time": "Số cán bộ hoàn thành theo thời gian (cộng dồn)",
            "lowest": "{} đơn vị có tỷ lệ hoàn thành thấp nhất", "all_wards": "Tất cả đơn vị",
            "see_xlsx": "Danh sách {} cán bộ chưa hoàn thành: xem report.xlsx",
-           "total": "Toàn bộ", "too_long": "Bảng có {} dòng: xem report.xlsx"},
+           "total": "Toàn bộ", "too_long": "Bảng có {} dòng: xem report.xlsx",
+           "definitions_title": "Cách tính",
+           "definitions": (
+               "Cán bộ, công chức hoàn thành khi đạt mọi học phần bắt buộc theo chức vụ; một "
+               "học phần chỉ được tính là đạt khi mọi câu đã được chấm. Bài có câu tự luận "
+               "đang chờ giảng viên chấm được ghi là \"chờ chấm\": không tính là không đạt, "
+               "không tính quá hạn, không tính số ngày trễ sau ngày nộp; nếu phần chấm tự động "
+               "đã đủ điểm đạt thì ghi là \"đạt tạm\". Quá hạn: học phần bắt buộc chưa đạt, "
+               "không chờ chấm, sau ngày hết hạn (người mới vào danh sách được thêm thời gian "
+               "kể từ ngày vào). Người đã rời danh sách không tính vào các số liệu.")},
     "en": {"per_ward": "By ward", "per_module": "By module",
            "per_ward_module": "By ward and module", "per_position": "By position",
            "per_track": "By track", "learner_sheet": "Learners",
@@ -50,7 +59,16 @@ LABELS = {
            "chart_time": "Officials who completed, over time (cumulative)",
            "lowest": "the {} wards with the lowest completion", "all_wards": "All wards",
            "see_xlsx": "{} officials have not completed: see report.xlsx", "total": "Total",
-           "too_long": "{} rows: see report.xlsx"},
+           "too_long": "{} rows: see report.xlsx",
+           "definitions_title": "Definitions",
+           "definitions": (
+               "An official has completed when every module required for their position is "
+               "passed; a module counts as passed only once every item is graded. A submission "
+               "whose free text awaits the trainer is \"awaiting grading\": never failed, never "
+               "overdue, and no days late after its submission; if the automatic marks alone "
+               "reach the pass mark it is a \"provisional pass\". Overdue: a required module "
+               "not passed, not awaiting grading, after its deadline (joiners get extra time "
+               "from the day they joined). Leavers are left out of every figure.")},
 }
 
 
