@@ -108,7 +108,22 @@ def status(*, workspace: Workspace | str | Path, module: str | None = None) -> p
     ws = _ws(workspace)
     if module:
         ws.manifest.module(module)
-    return ledger.statuses(ws.root, module)
+    return _with_awaiting(ws, ledger.statuses(ws.root, module))
+
+
+def _with_awaiting(ws: Workspace, status: pd.DataFrame) -> pd.DataFrame:
+    """Statuses with ``awaiting_grading``: graded automatically, free text still waiting for
+    the trainer (chờ chấm), so no view shows such a submission as finished or failed."""
+    from grading import columns as C
+    from grading.course import gradebook
+
+    if status.empty:
+        return status.assign(**{C.AWAITING: pd.Series(dtype=bool)})
+    scores = gradebook.read_module_scores(ws.db_url)
+    waiting = scores.loc[scores[C.NEEDS_MANUAL] > 0, [C.LEARNER, C.MODULE]].astype(str)
+    keys = set(zip(waiting[C.LEARNER], waiting[C.MODULE]))
+    return status.assign(**{C.AWAITING: [(str(a), str(b)) in keys for a, b in
+                                         zip(status[C.LEARNER], status[C.MODULE])]})
 
 
 def report_tables(*, workspace: Workspace | str | Path, lang: str = "vi",

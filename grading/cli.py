@@ -321,8 +321,12 @@ def _print_status(status, lang: str) -> None:
     if status.empty:
         print("Chưa có bài nào được chấm." if lang == "vi" else "Nothing graded yet.")
         return
+    waiting = ("chờ chấm tự luận" if lang == "vi" else "free text awaiting the trainer")
     for row in status.itertuples():
-        print(f"{row.module_id}\t{row.learner_id}\t{label(row.status, lang)}\t{row.reason}")
+        state = label(row.status, lang)
+        if getattr(row, "awaiting_grading", False):
+            state = f"{state}, {waiting}"
+        print(f"{row.module_id}\t{row.learner_id}\t{state}\t{row.reason}")
     counts = status["status"].map(lambda s: label(s, lang)).value_counts()
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
