@@ -145,6 +145,7 @@ def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None
     state = {}
 
     def refresh(_=None):
+        link.value = ""  # never leave the previous selection's file to click
         part = select(lm, ward.value, module.value, position.value)
         tables = summary.tables_from(part, None, titles)
         views = {k: labels.prepare(v) for k, v in report.views_of(tables, titles).items()}
@@ -157,7 +158,6 @@ def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None
         shown = views["per_ward"].head(TABLE_ROWS)
         table.value = f'<div class="cv-table">{table_html(shown, lang, titles)}</div>'
         chase.value = chase_html(to_chase(part, titles), lang)
-        link.value = ""
         if len(part) <= LINK_ROWS:  # small selections: the download is one click away
             build_excel()
 
