@@ -24,7 +24,7 @@ import pandas as pd
 from grading.course import ledger
 from grading.course import workspace as W
 from grading.course.workspace import Workspace
-from grading.errors import GradingError, problem
+from grading.errors import GradingError, WorkspaceError, problem
 
 DEFAULT_MANIFEST = Path(__file__).resolve().parent.parent / "course.yml"
 
@@ -51,14 +51,17 @@ def open_workspace(*, directory: str | Path) -> Workspace:
 
 
 def import_roster(*, workspace: Workspace | str | Path, file: str | Path,
-                  units: str | Path | None = None, add_only: bool = False):
-    """Import officials from an HR file (CSV/xlsx); all or nothing. Returns the ImportResult."""
+                  units: str | Path | None = None, add_only: bool = False,
+                  sheet: str | None = None, yes: bool = False):
+    """Import officials from an HR file (CSV/xlsx); all or nothing. Returns the ImportResult.
+    ``sheet``: read only that sheet; ``yes``: confirm marking many officials as leavers."""
     from grading.roster import importer
 
     ws = _ws(workspace)
     return importer.import_roster(workspace=ws.root, file=Path(file), db_url=ws.db_url,
                                   course_id=ws.course_id,
-                                  units_file=Path(units) if units else None, add_only=add_only)
+                                  units_file=Path(units) if units else None, add_only=add_only,
+                                  sheet=sheet, positions=ws.manifest.positions, yes=yes)
 
 
 def release(*, workspace: Workspace | str | Path, modules: list[str] | None = None) -> list[str]:
@@ -88,6 +91,10 @@ def grade(*, workspace: Workspace | str | Path, module: str, collect: bool = Fal
     from grading.engine.sandbox import Limits
 
     ws = _ws(workspace)
+    ws.manifest.module(module)
+    if collect:
+        _require_released(ws, module)
+        batch.collect(ws, module)
     limits = Limits.of(settings.workspace_limits(ws.root))
     limits.wall_seconds = timeout or limits.wall_seconds
     limits.memory_mb = memory_mb or limits.memory_mb
@@ -101,7 +108,22 @@ def status(*, workspace: Workspace | str | Path, module: str | None = None) -> p
     ws = _ws(workspace)
     if module:
         ws.manifest.module(module)
-    return ledger.statuses(ws.root, module)
+    return _with_awaiting(ws, ledger.statuses(ws.root, module))
+
+
+def _with_awaiting(ws: Workspace, status: pd.DataFrame) -> pd.DataFrame:
+    """Statuses with ``awaiting_grading``: graded automatically, free text still waiting for
+    the trainer (chờ chấm), so no view shows such a submission as finished or failed."""
+    from grading import columns as C
+    from grading.course import gradebook
+
+    if status.empty:
+        return status.assign(**{C.AWAITING: pd.Series(dtype=bool)})
+    scores = gradebook.read_module_scores(ws.db_url)
+    waiting = scores.loc[scores[C.NEEDS_MANUAL] > 0, [C.LEARNER, C.MODULE]].astype(str)
+    keys = set(zip(waiting[C.LEARNER], waiting[C.MODULE]))
+    return status.assign(**{C.AWAITING: [(str(a), str(b)) in keys for a, b in
+                                         zip(status[C.LEARNER], status[C.MODULE])]})
 
 
 def report_tables(*, workspace: Workspace | str | Path, lang: str = "vi",
@@ -109,17 +131,22 @@ def report_tables(*, workspace: Workspace | str | Path, lang: str = "vi",
     """Every report table (per ward, module, position, learners, …) as tidy frames."""
     from grading.report import tables
 
-    return tables.build_tables(_ws(workspace), lang, as_of=as_of)
+    ws = _ws(workspace)
+    _require_roster(ws)
+    return tables.build_tables(ws, lang, as_of=as_of)
 
 
 def write_report(*, workspace: Workspace | str | Path, out: str | Path, lang: str = "vi",
                  wards: list[str] | None = None, split_by_ward: bool = False,
-                 as_of: dt.date | None = None) -> dict:
+                 as_of: dt.date | None = None, docx: bool = False) -> dict:
     """Write report.xlsx, report.html and the CSV files (see report/wards.py for the result)."""
     from grading.report.wards import report_command
 
-    return report_command(_ws(workspace), Path(out), lang=lang, wards=wards,
-                          split=split_by_ward, as_of=as_of)
+    ws = _ws(workspace)
+    _require_roster(ws)
+    _writable_folder(Path(out))
+    return report_command(ws, Path(out), lang=lang, wards=wards,
+                          split=split_by_ward, as_of=as_of, docx=docx)
 
 
 def format_table(*, frame: pd.DataFrame, lang: str = "vi",
@@ -138,6 +165,13 @@ def feedback(*, workspace: Workspace | str | Path, module: str,
     """
     ws = _ws(workspace)
     ws.manifest.module(module)
+    if not any((ws.root / "autograded").glob(f"*/{module}")):
+        raise GradingError(problem(f"học phần {module} chưa có bài nào được chấm",
+                                   f"thu và chấm bài trước: congvu grade {ws.root} {module} "
+                                   "--collect", file=str(ws.root),
+                                   message_en=f"nothing of {module} is graded yet",
+                                   fix_en=f"collect and grade first: congvu grade {ws.root} "
+                                          f"{module} --collect"))
     nb_api = ws.api()
     result = nb_api.generate_feedback(module, force=True)
     if not result["success"]:
@@ -204,3 +238,50 @@ def migrate(*, workspace: Workspace | str | Path) -> list[str]:
     from grading.course import migrate as mig
 
     return mig.upgrade(_ws(workspace).db_url)
+def _require_roster(ws: Workspace) -> None:
+    """Reports need the gradebook and the officials: refuse (with the fix) before writing
+    empty files. A database that is down is named first (it is the cause of everything else)."""
+    from grading.course import dbcheck
+    from grading.roster.importer import ROSTER_FILE
+
+    dbcheck.check(ws.db_url)
+
+    if not (ws.root / ROSTER_FILE).is_file():
+        raise WorkspaceError(problem(
+            "chưa có danh sách cán bộ, nên chưa lập được báo cáo",
+            f"nhập danh sách trước: congvu roster import {ws.root} danh_sach.xlsx",
+            file=str(ws.root / ROSTER_FILE), message_en="no roster yet, so no report",
+            fix_en=f"import the roster first: congvu roster import {ws.root} roster.xlsx"))
+
+
+def _writable_folder(out: Path) -> None:
+    """The report folder: created if needed; an existing file or a folder that cannot be
+    written is refused before any work."""
+    import os
+
+    fix, fix_en = "chọn thư mục khác với --out", "choose another folder with --out"
+    if out.exists() and not out.is_dir():
+        raise WorkspaceError(problem("đã có một tệp trùng tên với thư mục báo cáo", fix,
+                                     file=str(out), message_en="a file of that name exists",
+                                     fix_en=fix_en))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(problem(f"không tạo được thư mục báo cáo ({exc.strerror})", fix,
+                                     file=str(out), message_en=f"cannot create the report "
+                                     f"folder ({exc.strerror})", fix_en=fix_en))
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise WorkspaceError(problem("không có quyền ghi vào thư mục báo cáo", fix,
+                                     file=str(out), message_en="the report folder is not "
+                                     "writable", fix_en=fix_en))
+
+
+def _require_released(ws: Workspace, module: str) -> None:
+    """Collecting needs the module on the exchange (congvu release) first."""
+    outbound = Path(ws.config().Exchange.root) / ws.course_id / "outbound" / module
+    if not outbound.is_dir():
+        raise GradingError(problem(
+            f"học phần {module} chưa được phát cho học viên nên chưa có bài để thu",
+            f"phát bài trước: congvu release {ws.root} {module}", file=str(ws.root),
+            message_en=f"{module} has not been released, so there is nothing to collect",
+            fix_en=f"release it first: congvu release {ws.root} {module}"))

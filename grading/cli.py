@@ -1,4 +1,12 @@
-"""`congvu`: a thin command line over the grading package (Vietnamese by default, --lang en)."""
+"""`congvu`: a thin command line over the grading package (Vietnamese by default, --lang en).
+
+Never a traceback for a user's mistake: the kit's errors render with their fix, argparse's own
+messages are translated (``ARGPARSE_VI``), a file the system refuses to read or write is named
+with the fix, and anything unexpected is one line (``-vv`` shows the details).
+
+Size: the parser of every subcommand, its translation and the error net live here, the only
+module that prints.
+"""
 from __future__ import annotations
 
 import argparse
@@ -37,8 +45,53 @@ def _date(value: str):
         raise argparse.ArgumentTypeError(f"ngày '{value}' không đúng dạng YYYY-MM-DD")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+ARGPARSE_VI = {
+    "usage: ": "cách dùng: ", "positional arguments": "tham số",
+    "options": "tùy chọn", "show this help message and exit": "xem hướng dẫn này rồi thoát",
+    "the following arguments are required: %s": "thiếu tham số bắt buộc: %s",
+    "unrecognized arguments: %s": "tham số không hiểu được: %s",
+    "argument %(argument_name)s: %(message)s": "tham số %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "giá trị %(value)r không hợp lệ (chọn một trong: %(choices)s)",
+    "invalid %(type)s value: %(value)r": "giá trị %(value)r không hợp lệ (cần kiểu %(type)s)",
+    "expected one argument": "cần một giá trị", "expected at least one argument":
+        "cần ít nhất một giá trị", "expected at most one argument": "cần nhiều nhất một giá trị",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tùy chọn %(option)s chưa rõ, có thể là %(matches)s",
+    "not allowed with argument %s": "không dùng cùng với %s",
+    "one of the arguments %s is required": "cần một trong các tham số %s",
+    "ignored explicit argument %r": "bỏ qua giá trị %r",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: lỗi: %(message)s\n",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its messages in the chosen language and a fix after every error."""
+
+    lang = "vi"
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        fix = (f"Xem cách dùng: {self.prog} --help" if self.lang == "vi" else
+               f"See how to use it: {self.prog} --help")
+        self.exit(2, argparse._("%(prog)s: error: %(message)s\n")
+                  % {"prog": self.prog, "message": message} + f"  → {fix}\n")
+
+
+def _language(argv: list[str]) -> str:
+    """The --lang of the command line, read before parsing (argparse's own messages)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang=en" or (arg == "--lang" and argv[i + 1:i + 2] == ["en"]):
+            return "en"
+    return "vi"
+
+
+def _parser(lang: str = "vi") -> argparse.ArgumentParser:
+    import gettext
+
+    argparse._ = gettext.gettext if lang == "en" else (lambda s: ARGPARSE_VI.get(s, s))
+    _Parser.lang = lang
+    p = _Parser(
         prog="congvu", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="Bộ công cụ học và kiểm tra cho cán bộ, công chức cấp xã, trên JupyterLab "
                     "và nbgrader. / E-learning and assessment kit for commune officials.")
@@ -72,6 +125,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--add-only", action="store_true",
                    help="chỉ thêm/cập nhật người trong tệp, không ghi ai là đã rời danh sách "
                         "(tệp chỉ gồm một số đơn vị)")
+    r.add_argument("--sheet", default=None, metavar="TÊN",
+                   help="chỉ đọc trang (sheet) này; mặc định: mọi trang có dòng tiêu đề danh "
+                        "sách, bỏ qua trang ẩn và trang hướng dẫn")
+    r.add_argument("--yes", action="store_true",
+                   help="đồng ý ghi nhiều cán bộ là đã rời danh sách (khi tệp thiếu hơn 20%% "
+                        "số người đang có) mà không hỏi lại")
 
     s = sub.add_parser("release", help="phát bài kiểm tra lên kho trao đổi")
     s.add_argument("dir", type=Path)
@@ -111,6 +170,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="ngày dùng để tính quá hạn, theo giờ Việt Nam (mặc định: hôm "
                         "nay ở Việt Nam, dù máy chủ đặt múi giờ nào)")
+    s.add_argument("--docx", action="store_true",
+                   help="thêm báo cáo .docx đúng thể thức Nghị định 30/2020/NĐ-CP cho chủ tịch "
+                        "UBND ký, một tệp mỗi đơn vị (dùng với --ward hoặc --split-by-ward)")
     s.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS,
                    help="ngôn ngữ của báo cáo (như `congvu --lang`) / report language")
     s.add_argument("--merge", nargs="+", default=None, metavar="[TỈNH=]THƯ_MỤC",
@@ -156,8 +218,7 @@ def _run(args) -> int:
                                 db_url=args.db_url)
         print(f"Đã tạo {ws.root} với {len(ws.manifest.modules)} học phần.")
     elif args.command == "roster":
-        res = api.import_roster(workspace=args.dir, file=args.file, units=args.units,
-                                add_only=args.add_only)
+        res = _import_roster(args)
         print(res.render(lang))
     elif args.command == "release":
         print("Đã phát: " + ", ".join(api.release(workspace=args.dir, modules=args.modules)))
@@ -188,7 +249,8 @@ def _run(args) -> int:
         print(("Đã thêm chỉ mục: " + ", ".join(made)) if made else "Sổ điểm đã cập nhật.")
     elif args.command == "report":
         result = api.write_report(workspace=args.dir, out=args.out, lang=lang, wards=args.ward,
-                                  split_by_ward=args.split_by_ward, as_of=args.as_of)
+                                  split_by_ward=args.split_by_ward, as_of=args.as_of,
+                                  docx=args.docx)
         _print_report(result, lang)
     elif args.command == "feedback":
         done = api.feedback(workspace=args.dir, module=args.assignment,
@@ -216,6 +278,28 @@ def _run(args) -> int:
         print(f"Báo cáo Excel: {result['xlsx']}")
         print(f"Báo cáo HTML:  {result['html']}")
     return 0
+
+
+def _import_roster(args):
+    """Import; when many officials would be marked as leavers, ask (on a terminal) or stop."""
+    from grading import api
+    from grading.roster.importer import LeaversNeedConfirmation
+
+    def run(yes: bool):
+        return api.import_roster(workspace=args.dir, file=args.file, units=args.units,
+                                 add_only=args.add_only, sheet=args.sheet, yes=yes)
+
+    try:
+        return run(args.yes)
+    except LeaversNeedConfirmation as exc:
+        if not sys.stdin.isatty():
+            raise
+        print(exc.render(args.lang), file=sys.stderr)
+        answer = input("Vẫn nhập và ghi họ là đã rời? [c/K] " if args.lang == "vi" else
+                       "Import anyway and mark them as leavers? [y/N] ")
+        if answer.strip().casefold() not in ("c", "có", "co", "y", "yes"):
+            raise
+        return run(True)
 
 
 def _serve(argv: list[str], env: dict[str, str]) -> int:
@@ -249,6 +333,8 @@ def _print_report(result: dict, lang: str) -> None:
                                                  else "more wards: see report.xlsx"))
     for path in result["paths"].values():
         print(path)
+    for path in result.get("docx", []):
+        print(path)
     if "split" in result:
         print(f"{len(result['split']) // 2} " + ("đơn vị" if lang == "vi" else "wards") +
               f": {result['split_dir']}")
@@ -260,8 +346,12 @@ def _print_status(status, lang: str) -> None:
     if status.empty:
         print("Chưa có bài nào được chấm." if lang == "vi" else "Nothing graded yet.")
         return
+    waiting = ("chờ chấm tự luận" if lang == "vi" else "free text awaiting the trainer")
     for row in status.itertuples():
-        print(f"{row.module_id}\t{row.learner_id}\t{label(row.status, lang)}\t{row.reason}")
+        state = label(row.status, lang)
+        if getattr(row, "awaiting_grading", False):
+            state = f"{state}, {waiting}"
+        print(f"{row.module_id}\t{row.learner_id}\t{state}\t{row.reason}")
     counts = status["status"].map(lambda s: label(s, lang)).value_counts()
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
@@ -280,27 +370,57 @@ def _logging(verbose: int, quiet: bool) -> None:
     log.propagate = False
 
 
+def _os_error(exc: OSError, lang: str) -> str:
+    """A file the system refused, named, with the fix."""
+    import errno
+
+    name = exc.filename or ""
+    vi, en = {errno.EACCES: ("không có quyền đọc/ghi", "permission denied"),
+              errno.EPERM: ("không có quyền đọc/ghi", "permission denied"),
+              errno.EROFS: ("ổ đĩa chỉ đọc", "read-only file system"),
+              errno.ENOSPC: ("ổ đĩa đầy", "disk full"),
+              errno.EEXIST: ("đã có một tệp trùng tên", "a file of that name exists"),
+              errno.ENOTDIR: ("đây là tệp, không phải thư mục", "not a folder"),
+              errno.ENOENT: ("không tìm thấy", "not found")}.get(
+        exc.errno, (exc.strerror or str(exc), exc.strerror or str(exc)))
+    if lang == "en":
+        return f"{name}: {en} — choose another file or folder, or fix its permissions"
+    return f"{name}: {vi} — chọn tệp hoặc thư mục khác, hoặc sửa quyền truy cập"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_language(argv)).parse_args(argv)
     _logging(args.verbose, args.quiet)
+    log = logging.getLogger("congvu")
     try:
         from sqlalchemy.exc import SAWarning
 
         warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
         return _run(args)
     except KitError as exc:
-        logging.getLogger("congvu").debug("details", exc_info=True)
+        log.debug("details", exc_info=True)
         print(exc.render(args.lang), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Đã dừng." if args.lang == "vi" else "Stopped.", file=sys.stderr)
+        return 130
     except Exception as exc:  # disk full, database down, …: a message, not a traceback
         from grading.course.faults import explain
 
         error = explain(exc, getattr(args, "dir", None))
-        if error is None:
-            raise
-        logging.getLogger("congvu").info("details", exc_info=True)  # -v shows the traceback
-        print(error.render(args.lang), file=sys.stderr)
-        return 2
+        log.info("details", exc_info=True)  # -v shows the traceback
+        if error is not None:
+            print(error.render(args.lang), file=sys.stderr)
+            return 2
+        if isinstance(exc, OSError):
+            print(_os_error(exc, args.lang), file=sys.stderr)
+            return 2
+        print((f"Lỗi ngoài dự kiến: {type(exc).__name__}: {exc} — chạy lại với -vv để xem chi "
+               "tiết và báo cho người quản trị") if args.lang == "vi" else
+              (f"Unexpected error: {type(exc).__name__}: {exc} — run again with -vv for the "
+               "details and tell the administrator"), file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -62,6 +62,10 @@ CUM_COMPLETED = "cum_completed"
 # National roll-up (report --merge).
 PROVINCE = "province"
 COUNTED_IN = "counted_in"
+# Fair states: free text awaiting the trainer is neither failed nor overdue.
+AWAITING = "awaiting_grading"      # submitted, some item not graded yet by the trainer
+PROVISIONAL = "provisional_pass"   # awaiting, and the automatic marks alone reach the pass mark
+N_AWAITING = "n_awaiting"
 
 HEADERS = {
     LEARNER: ("Mã cán bộ", "Learner ID"),
@@ -113,6 +117,9 @@ HEADERS = {
     CUM_COMPLETED: ("Số hoàn thành cộng dồn", "Completed (cumulative)"),
     PROVINCE: ("Tỉnh/thành phố", "Province"),
     COUNTED_IN: ("Được tính ở", "Counted in"),
+    AWAITING: ("Chờ chấm", "Awaiting grading"),
+    PROVISIONAL: ("Đạt tạm (chờ chấm)", "Provisional pass (awaiting grading)"),
+    N_AWAITING: ("Chờ chấm", "Awaiting grading"),
 }
 
 

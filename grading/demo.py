@@ -7,6 +7,7 @@ collect -> autograde -> a trainer's manual grades -> report.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import logging
 import random
 from collections.abc import Callable
@@ -51,6 +52,31 @@ PROFILE_SHARE = [("chăm chỉ", 0.45), ("trung bình", 0.3), ("chậm", 0.15), 
 # The terminal table: the per-ward essentials; per-module figures are in the workbook.
 SUMMARY_COLUMNS = ["ward_code", "ward_name", "enrolled", "n_submitted", "n_completed",
                    "completion_rate", "n_overdue", "mean_percent"]
+
+
+# History: submissions spread over the last weeks; the first half of the modules was due two
+# weeks ago (so the overdue views show something); some free text still awaits the trainer.
+HISTORY_DAYS = 42
+PAST_DUE_DAYS = 14
+PENDING_SHARE = 0.15
+
+
+def _past_deadlines(ws, module_ids: list[str]) -> None:
+    """Move the deadline of ``module_ids`` to two weeks ago, in the demo workspace's copy of
+    the manifest and in nbgrader's gradebook."""
+    import re
+
+    day = dt.date.today() - dt.timedelta(days=PAST_DUE_DAYS)
+    path = ws.manifest.path
+    text = path.read_text(encoding="utf-8")
+    for module_id in module_ids:
+        text = re.sub(rf"(- id: {re.escape(module_id)}\n(?:    .*\n)*?    deadline: )\S+",
+                      rf"\g<1>{day.isoformat()}", text, count=1)
+    path.write_text(text, encoding="utf-8")
+    due = dt.datetime.combine(day, dt.time(23, 59, 59))
+    with gradebook.connect(ws.db_url, ws.course_id) as gb:
+        for module_id in module_ids:
+            gb.update_or_create_assignment(module_id, duedate=due)
 
 
 def pick(odds: list[tuple[str, float]], rng: random.Random) -> str:
@@ -113,15 +139,21 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
     say("2/7 Nhập danh sách cán bộ (dữ liệu giả lập)")
     roster_csv = synthetic_roster(out / "danh_sach_can_bo.csv", per_ward, seed)
     result = roster.import_roster(workspace=ws.root, file=roster_csv, db_url=ws.db_url,
-                                  course_id=ws.course_id)
+                                  course_id=ws.course_id, positions=ws.manifest.positions,
+                                  today=dt.date.today() - dt.timedelta(days=HISTORY_DAYS))
     say(f"    {result.total} cán bộ, {len(WARDS)} đơn vị")
     say("3/7 Phát bài lên kho trao đổi (nbgrader release_assignment)")
     modules = W.release(ws)
+    _past_deadlines(ws, modules[: max(1, len(modules) // 2)])
+    ws = W.open_workspace(ws.root)  # the manifest with the moved deadlines
     people = list(roster.load(ws.root)["learner_id"])
     say("4/7 Cán bộ nhận bài, bấm chọn đáp án và nộp bài (nbgrader fetch/submit)")
     broken = (people[3], modules[0])
     profile = {learner: pick(PROFILE_SHARE, rng) for learner in people}
-    plan = {}
+    plan, now = {}, dt.datetime.now()
+    history = {(learner, module_id): now - dt.timedelta(days=rng.randint(0, HISTORY_DAYS),
+                                                        hours=rng.randint(0, 8))
+               for learner in people for module_id in modules}
     for module_id in modules:
         src = assessment.source_notebooks(ws.root / "source" / module_id)
         for learner in people:
@@ -143,11 +175,22 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
         status = autograde.grade(workspace=ws, assignment=module_id, jobs=jobs)
         for row in status[status["status"] != Status.GRADED].itertuples():
             say(f"    ! {row.learner_id}: {row.reason}")
-    say("6/7 Giảng viên chấm câu tự luận (mô phỏng trong formgrader)")
+    from nbgrader.api import MissingEntry
+
+    say("6/7 Giảng viên chấm câu tự luận (mô phỏng trong formgrader; một số bài còn chờ chấm)")
+    waiting: set[str] = set()
     with gradebook.connect(ws.db_url, ws.course_id) as gb:
         for (learner, module_id), kind in plan.items():
             if kind not in ("full", "partial"):
                 continue
+            try:
+                submission = gb.find_submission(module_id, learner)
+            except MissingEntry:  # its grading failed (the status says why)
+                continue
+            submission.timestamp = history[learner, module_id]
+            if module_id not in waiting or rng.random() < PENDING_SHARE:
+                waiting.add(module_id)  # at least one per module, so the views show it
+                continue  # the trainer has not read this free text yet: "chờ chấm"
             src = assessment.source_notebooks(ws.root / "source" / module_id)
             for nb in src:
                 for item_id, points in assessment.free_text_items(nb).items():

@@ -19,6 +19,10 @@ LOCAL_TZ = dt.timezone(dt.timedelta(hours=7), "Asia/Ho_Chi_Minh")
 # Course rules (course.yml may override per module).
 PASS_MARK = 70                 # percent of the module's points needed to pass
 JOINER_GRACE_DAYS = 30         # days a new official gets after joining, past the deadline
+# Roster import: a full re-import (no --add-only) that would mark more than this share of the
+# active officials as leavers is most likely a partial file; it needs --yes (or a confirmation).
+LEAVER_SHARE = 0.2
+LEAVER_MIN = 5                 # ... and more than this many (a small office changes by one or two)
 # Report page (report.html, dashboard): the workbook and CSV files always hold everything.
 HTML_MAX_BARS = 40             # wards drawn in the bar chart and heatmap (the lowest completion)
 HTML_MAX_LINES = 8             # wards drawn as their own line over time

@@ -6,6 +6,10 @@
   or vowels ("Tân"/"Tấn") stay different.
 - ``ascii_key``: every diacritic dropped and đ→d (đ does not decompose): for header names and
   for names typed without diacritics.
+- ``clean``: ``nfc`` without invisible format characters (zero-width space, BOM, soft hyphen,
+  direction marks) and with look-alike letters (Ð U+00D0, Ɖ U+0189) mapped to Đ: what a
+  stored name or position looks like.
+- ``legacy_cell``: one cell that looks TCVN3/VNI-encoded (for per-cell, per-row checks).
 """
 from __future__ import annotations
 
@@ -101,3 +105,47 @@ def name_sort_key(full_name) -> tuple:
     given = _word_key(words[-1])
     rest = _word_key(" ".join(words[:-1]))
     return given[0], given[1], rest[0], rest[1]
+
+
+# Letters that look like Đ/đ but are other letters (Icelandic eth, African D), pasted from
+# other documents or produced by fonts; stored text uses the Vietnamese letters.
+LOOK_ALIKES = str.maketrans({"\u00d0": "\u0110", "\u0189": "\u0110", "\u00f0": "\u0111",
+                             "\u0256": "\u0111"})
+# VNI writes a vowel's hat, horn or tone as a second Latin-1 letter after it: "Nguyeãn Vaên"
+# (Nguyễn Văn). No Unicode Vietnamese word has a or e followed by an accented letter, nor o
+# followed by â, ù, ø, û, õ, ï, ä or å, nor u/y followed by ù, ø, û, õ, ï.
+_VNI_PAIR = re.compile("[aeAE][\u00c0-\u00ff]|[oO][\u00e2\u00f9\u00f8\u00fb\u00f5\u00ef"
+                       "\u00e4\u00e5]|[uyUY][\u00f9\u00f8\u00fb\u00f5\u00ef]")
+_C1 = re.compile("[\u0080-\u009f]")  # control characters: bytes of a legacy font read as text
+
+
+def is_format_char(char: str) -> bool:
+    return unicodedata.category(char) == "Cf"
+
+
+@functools.cache
+def _format_chars() -> re.Pattern:
+    """Every invisible format character (Unicode category Cf), built on first use."""
+    chars = "".join(chr(c) for c in range(0x80, 0x110000) if unicodedata.category(chr(c)) == "Cf")
+    return re.compile(f"[{re.escape(chars)}]")
+
+
+@functools.lru_cache(maxsize=131_072)
+def _clean_str(raw: str) -> str:
+    if not raw.isascii():
+        raw = _format_chars().sub("", raw.translate(LOOK_ALIKES))
+    return nfc(raw)
+
+
+def clean(text) -> str:
+    """NFC, single spaces, no invisible format characters, look-alike letters mapped."""
+    return _clean_str("" if text is None else str(text))
+
+
+@functools.lru_cache(maxsize=131_072)
+def legacy_cell(text) -> bool:
+    """True for one cell whose letters look like TCVN3 (ABC) or VNI bytes shown as Latin-1."""
+    text = clean(text)
+    if text.isascii():
+        return False
+    return bool(_C1.search(text) or not _LEGACY.isdisjoint(text) or _VNI_PAIR.search(text))

@@ -11,6 +11,7 @@ import yaml
 
 from grading.errors import ManifestError, problem
 from grading.settings import PASS_MARK
+from grading.vntext import ascii_key
 
 MANIFEST_NAME = "course.yml"
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -20,6 +21,31 @@ ALL_POSITIONS = "all"
 def fold(text: str) -> str:
     """NFC, trimmed, single-spaced, case-folded: the form used to compare positions and names."""
     return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+# Abbreviations HR files use for the same words (compared on ASCII keys).
+_ABBREVIATIONS = (("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd"),
+                  ("mat tran to quoc viet nam", "mttq"), ("mat tran to quoc", "mttq"),
+                  ("uy ban mttq", "ubmttq"), ("dang uy", "du"))
+# "Chủ tịch UBND xã", "... phường", "... đặc khu": the same position in every kind of unit.
+_UNIT_SUFFIX = re.compile(r"( (xa|phuong|dac khu|thi tran))+$")
+
+
+def position_key(text: str) -> str:
+    """Matching key of a position: no diacritics or punctuation, abbreviations expanded the
+    same way, a trailing unit kind ("xã", "phường", "đặc khu") dropped."""
+    key = f" {ascii_key(text)} "
+    for long, short in _ABBREVIATIONS:
+        key = key.replace(f" {long} ", f" {short} ")
+    return _UNIT_SUFFIX.sub("", key.strip())
+
+
+@dataclass(frozen=True)
+class Position:
+    """An official position of commune level, with the other ways HR files write it."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,7 @@ class Manifest:
     title: Text
     tracks: tuple[Track, ...]
     modules: tuple[Module, ...] = field(default_factory=tuple)
+    positions: tuple[Position, ...] = ()  # empty: any position text is accepted as it is
 
     @property
     def root(self) -> Path:
@@ -180,6 +207,37 @@ def load(path: str | Path) -> Manifest:
     if not modules:
         problems.append(problem("chưa khai báo học phần (modules)", "thêm ít nhất một học phần",
                                 file=str(path)))
+    positions = _positions(raw.get("positions"), modules, problems, path)
     if problems:
         raise ManifestError(problems, "Tệp kê khai khóa học có lỗi:", "The course manifest has errors:")
-    return Manifest(path, course_id, title, tuple(tracks), tuple(modules))
+    return Manifest(path, course_id, title, tuple(tracks), tuple(modules), positions)
+
+
+def _positions(raw, modules: list[Module], problems: list, path: Path) -> tuple[Position, ...]:
+    """The ``positions:`` list: names and aliases, no key shared by two positions, and every
+    module's ``required_for`` naming a declared position."""
+    out, owner = [], {}
+    for i, item in enumerate(raw or []):
+        item = item if isinstance(item, dict) else {"name": item}
+        name = " ".join(unicodedata.normalize("NFC", str(item.get("name") or "")).split())
+        if not name:
+            problems.append(problem(f"positions[{i}]: thiếu tên chức vụ", "ghi 'name: ...'",
+                                    file=str(path)))
+            continue
+        aliases = tuple(" ".join(unicodedata.normalize("NFC", str(a)).split())
+                        for a in item.get("aliases") or [])
+        for text in (name, *aliases):
+            key = position_key(text)
+            if owner.setdefault(key, name) != name:
+                problems.append(problem(f"positions[{i}]: '{text}' trùng với chức vụ "
+                                        f"'{owner[key]}'", "bỏ tên gọi khác bị trùng",
+                                        file=str(path)))
+        out.append(Position(name, aliases))
+    declared = {fold(p.name) for p in out}
+    for m in modules if out else []:
+        for req in m.required_for:
+            if req != ALL_POSITIONS and req not in declared:
+                problems.append(problem(f"học phần {m.id}: required_for '{req}' không có trong "
+                                        "positions", "ghi đúng tên chức vụ đã khai báo",
+                                        file=str(path)))
+    return tuple(out)

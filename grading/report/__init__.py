@@ -9,6 +9,7 @@
     xlsx_rows.py   fast sheet rows for large workbooks
     html.py        the self-contained HTML page with its charts
     wards.py       `congvu report`: whole report, one ward, or a file per ward
+    docx.py        the ward report the commune chairman signs (.docx, Nghị định 30/2020/NĐ-CP)
     dashboard.py   the Voila dashboard for HR
     national.py    `congvu report --merge`: province workspaces in one national report
 

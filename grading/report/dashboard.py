@@ -1,7 +1,9 @@
 """HR dashboard (run by Voila from dashboard/hr_dashboard.ipynb, `make dashboard`).
 
 Filters by ward, module and position; key figures, the report's three charts, the per-ward
-table, and a button that builds the Excel report of the current selection for download.
+table, the officials to chase (cần đôn đốc: required modules neither passed nor waiting for
+the trainer) with their missing modules, and the Excel report of the current selection: one
+click on the download link for selections up to ``LINK_ROWS`` rows, else a button builds it.
 Everything is computed with the same functions as `congvu report` (summary, metrics).
 """
 from __future__ import annotations
@@ -18,18 +20,25 @@ from grading import settings
 
 ALL = "__all__"
 TABLE_ROWS = 200
+CHASE_ROWS = 300       # officials to chase shown in the page (the Excel file has them all)
+LINK_ROWS = 20_000     # learner × module rows up to which the Excel link is ready at once
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT = {
     "vi": {"title": "Theo dõi bồi dưỡng cán bộ, công chức cấp xã", "ward": "Đơn vị",
            "module": "Học phần", "position": "Chức vụ", "all": "Tất cả",
            "enrolled": "Số cán bộ", "completed": "Hoàn thành", "rate": "Tỷ lệ hoàn thành",
            "overdue": "Quá hạn", "excel": "Tạo tệp Excel", "download": "Tải báo cáo Excel",
-           "busy": "Đang tạo tệp…", "as_of": "Tính quá hạn đến ngày"},
+           "busy": "Đang tạo tệp…", "as_of": "Tính quá hạn đến ngày",
+           "chase": "Cần đôn đốc", "chase_none": "Không có ai cần đôn đốc.",
+           "chase_cols": ("Đơn vị", "Họ và tên", "Chức vụ", "Học phần còn thiếu",
+                          "Số ngày quá hạn")},
     "en": {"title": "Commune officials' training", "ward": "Ward", "module": "Module",
            "position": "Position", "all": "All", "enrolled": "Officials",
            "completed": "Completed", "rate": "Completion rate", "overdue": "Overdue",
            "excel": "Build Excel file", "download": "Download the Excel report",
-           "busy": "Building…", "as_of": "Overdue judged on"},
+           "busy": "Building…", "as_of": "Overdue judged on",
+           "chase": "To chase", "chase_none": "Nobody to chase.",
+           "chase_cols": ("Ward", "Name", "Position", "Modules still to do", "Days overdue")},
 }
 
 
@@ -53,6 +62,42 @@ def figures(per_ward: pd.DataFrame) -> dict[str, float]:
     overdue = int(per_ward[C.N_OVERDUE].sum()) if len(per_ward) else 0
     rate = round(100.0 * completed / enrolled, 1) if enrolled else 0.0
     return {"enrolled": enrolled, "completed": completed, "rate": rate, "overdue": overdue}
+
+
+def to_chase(lm: pd.DataFrame, titles: dict[str, str] | None = None) -> pd.DataFrame:
+    """Active officials with a required module neither passed nor waiting for the trainer
+    (pure): ward, name, position, those modules (titles), days overdue (0 if not yet due);
+    most overdue first, then by ward and name. Free text awaiting grading is not their fault."""
+    titles = titles or {}
+    awaiting = lm[C.AWAITING] if C.AWAITING in lm else False
+    active = lm[C.ACTIVE] if C.ACTIVE in lm else True
+    todo = lm[lm[C.REQUIRED] & ~lm[C.PASSED] & ~awaiting & active]
+    cols = [C.WARD_CODE, C.WARD_NAME, C.LEARNER, C.NAME, C.POSITION]
+    if todo.empty:
+        return pd.DataFrame(columns=[*cols, C.MISSING, C.DAYS_LATE])
+    todo = todo.assign(_title=todo[C.MODULE].astype(str).map(lambda m: titles.get(m, m)),
+                       _late=todo[C.DAYS_LATE].where(todo[C.OVERDUE], 0))
+    out = todo.groupby([c for c in cols], observed=True, sort=False).agg(
+        **{C.MISSING: ("_title", lambda t: "; ".join(sorted(t))),
+           C.DAYS_LATE: ("_late", "max")}).reset_index()
+    return out.sort_values([C.DAYS_LATE, C.WARD_CODE, C.NAME], ascending=[False, True, True],
+                           ignore_index=True)
+
+
+def chase_html(chase: pd.DataFrame, lang: str) -> str:
+    """The "cần đôn đốc" table (first ``CHASE_ROWS`` rows)."""
+    t = TEXT[lang]
+    if chase.empty:
+        return f"<h3>{t['chase']}</h3><p>{t['chase_none']}</p>"
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in t["chase_cols"])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
+            r[C.WARD_NAME], r[C.NAME], r[C.POSITION], r[C.MISSING],
+            r[C.DAYS_LATE] if r[C.DAYS_LATE] else "—")) + "</tr>"
+        for _, r in chase.head(CHASE_ROWS).iterrows())
+    more = (f"<p>… +{len(chase) - CHASE_ROWS}</p>" if len(chase) > CHASE_ROWS else "")
+    return (f'<h3>{t["chase"]} ({len(chase)})</h3><table class="cv-chase" data-chase='
+            f'"{len(chase)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}')
 
 
 def _kpis(values: dict, lang: str) -> str:
@@ -95,12 +140,13 @@ def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None
         (titles.get(m, m), m) for m in titles])
     position = W.Dropdown(description=t["position"], options=[(t["all"], ALL)] + [
         (p, p) for p in sorted(pd.unique(lm[C.POSITION].astype(str)))])
-    kpis, pictures, table = W.HTML(), W.HTML(), W.HTML()
+    kpis, pictures, table, chase = W.HTML(), W.HTML(), W.HTML(), W.HTML()
     button = W.Button(description=t["excel"], icon="file-excel-o", button_style="success")
     link = W.HTML()
     state = {}
 
     def refresh(_=None):
+        link.value = ""  # never leave the previous selection's file to click
         part = select(lm, ward.value, module.value, position.value)
         tables = summary.tables_from(part, None, titles)
         views = {k: labels.prepare(v) for k, v in report.views_of(tables, titles).items()}
@@ -112,7 +158,9 @@ def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None
             for caption, png in charts(views, lang, titles))
         shown = views["per_ward"].head(TABLE_ROWS)
         table.value = f'<div class="cv-table">{table_html(shown, lang, titles)}</div>'
-        link.value = ""
+        chase.value = chase_html(to_chase(part, titles), lang)
+        if len(part) <= LINK_ROWS:  # small selections: the download is one click away
+            build_excel()
 
     def build_excel(_=None):
         link.value = t["busy"]
@@ -130,7 +178,7 @@ def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None
     head = W.HTML(f"<h2>{html.escape(t['title'])}</h2><p>{html.escape(ws.manifest.title.get(lang))}"
                   f" — {t['as_of']}: {as_of.strftime('%d/%m/%Y')}</p>")
     return W.VBox([head, W.HBox([ward, module, position]), kpis, W.HBox([button, link]),
-                   pictures, table])
+                   chase, pictures, table])
 
 
 REPO = Path(__file__).resolve().parents[2]

@@ -72,8 +72,11 @@ def heatmap(per_ward_module: pd.DataFrame, wards: pd.DataFrame, titles: dict, la
     values = grid.to_numpy(dtype=float)
     cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad="#DDDDDD")
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=100, aspect="auto")
-    for (i, j), value in np.ndenumerate(values):
-        ax.text(j, i, text(value, C.PASS_RATE, lang), ha="center", va="center")
+    for (i, j), value in np.ndenumerate(values):  # white on dark cells, black on light ones
+        red, green, blue, _ = cmap(value / 100.0) if np.isfinite(value) else (1, 1, 1, 1)
+        dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.5
+        ax.text(j, i, text(value, C.PASS_RATE, lang), ha="center", va="center",
+                color="white" if dark else "black", fontweight="bold")
     ax.set_xticks(range(grid.shape[1]),
                   labels=[textwrap.fill(titles.get(m, m), 18) for m in grid.columns])
     ax.set_yticks(range(len(grid)), labels=[names.get(w, w) for w in grid.index])
@@ -158,6 +161,8 @@ def render_html(views: dict[str, pd.DataFrame], lang: str, titles: dict, meta: d
         else:
             parts.append(f'<p class="note">{labels["too_long"].format(len(views[key]))}</p>')
     parts.append(f'<p class="note">{DASH}: {labels["no_data"]}</p>')
+    parts.append(f'<h2>{labels["definitions_title"]}</h2>'
+                 f'<p class="note definitions">{html.escape(labels["definitions"])}</p>')
     people = views.get("not_completed")
     if people is not None:
         parts.append(f"<h2>{labels['not_completed']}</h2>")

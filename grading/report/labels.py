@@ -19,7 +19,7 @@ DEFAULT_TITLE = "Báo cáo kết quả bồi dưỡng"
 RATE_COLUMNS = (C.COMPLETION_RATE, C.PASS_RATE, C.SUBMIT_RATE, C.MEAN_SCORE, C.MEDIAN_SCORE,
                 C.PERCENT)
 COUNT_COLUMNS = (C.ENROLLED, C.N_STARTED, C.N_SUBMITTED, C.N_PASSED, C.N_COMPLETED, C.PENDING,
-                 C.N_OVERDUE, C.N_LEFT, C.N_JOINED, C.CUM_COMPLETED, C.DAYS_LATE)
+                 C.N_OVERDUE, C.N_LEFT, C.N_JOINED, C.CUM_COMPLETED, C.DAYS_LATE, C.N_AWAITING)
 PASSED_PREFIX = f"{C.N_PASSED}:"   # per-module columns "n_passed:<module_id>"
 PERCENT_PREFIX = f"{C.PERCENT}:"   # learner_sheet's "percent:<module_id>"
 DASH = "—"
@@ -38,7 +38,16 @@ LABELS = {
            "lowest": "{} đơn vị có tỷ lệ hoàn thành thấp nhất", "all_wards": "Tất cả đơn vị",
            "see_xlsx": "Danh sách {} cán bộ chưa hoàn thành: xem report.xlsx",
            "total": "Toàn bộ", "too_long": "Bảng có {} dòng: xem report.xlsx",
-           "per_province": "Theo tỉnh, thành phố", "conflicts": "Mã cán bộ trùng giữa các tỉnh"},
+           "per_province": "Theo tỉnh, thành phố", "conflicts": "Mã cán bộ trùng giữa các tỉnh",
+           "definitions_title": "Cách tính",
+           "definitions": (
+               "Cán bộ, công chức hoàn thành khi đạt mọi học phần bắt buộc theo chức vụ; một "
+               "học phần chỉ được tính là đạt khi mọi câu đã được chấm. Bài có câu tự luận "
+               "đang chờ giảng viên chấm được ghi là \"chờ chấm\": không tính là không đạt, "
+               "không tính quá hạn, không tính số ngày trễ sau ngày nộp; nếu phần chấm tự động "
+               "đã đủ điểm đạt thì ghi là \"đạt tạm\". Quá hạn: học phần bắt buộc chưa đạt, "
+               "không chờ chấm, sau ngày hết hạn (người mới vào danh sách được thêm thời gian "
+               "kể từ ngày vào). Người đã rời danh sách không tính vào các số liệu.")},
     "en": {"per_ward": "By ward", "per_module": "By module",
            "per_ward_module": "By ward and module", "per_position": "By position",
            "per_track": "By track", "learner_sheet": "Learners",
@@ -52,7 +61,16 @@ LABELS = {
            "lowest": "the {} wards with the lowest completion", "all_wards": "All wards",
            "see_xlsx": "{} officials have not completed: see report.xlsx", "total": "Total",
            "too_long": "{} rows: see report.xlsx",
-           "per_province": "By province", "conflicts": "Learner ids in several provinces"},
+           "per_province": "By province", "conflicts": "Learner ids in several provinces",
+           "definitions_title": "Definitions",
+           "definitions": (
+               "An official has completed when every module required for their position is "
+               "passed; a module counts as passed only once every item is graded. A submission "
+               "whose free text awaits the trainer is \"awaiting grading\": never failed, never "
+               "overdue, and no days late after its submission; if the automatic marks alone "
+               "reach the pass mark it is a \"provisional pass\". Overdue: a required module "
+               "not passed, not awaiting grading, after its deadline (joiners get extra time "
+               "from the day they joined). Leavers are left out of every figure.")},
 }
 
 

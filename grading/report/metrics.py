@@ -11,12 +11,16 @@ Inputs (column names from ``columns``):
 
 Definitions (one row of ``learner_module`` per learner × module):
 - submitted: nbgrader holds a submission, or the grading log has a status for it (a broken
-  notebook counts as submitted, not passed); passed: submitted and percent ≥ pass mark.
+  notebook counts as submitted, not passed). awaiting (chờ chấm): submitted with an item the
+  trainer has not graded yet; it is neither passed nor failed, never overdue, and its days
+  late count to the submission, not to ``as_of`` (the trainer's backlog blames no learner).
+  passed (final): submitted, nothing awaiting, percent ≥ pass mark; provisional: awaiting and
+  the marks so far already reach the pass mark.
 - due: end of the module's deadline day; for a learner who joined the roster later, no
-  earlier than ``JOINER_GRACE_DAYS`` after joining. overdue: required, not passed, and the due
-  day is before ``as_of``. days_late: for a passed module, days from the due day to the
-  submission (0 if on time); for an unpassed required module, days from the due day to
-  ``as_of``.
+  earlier than ``JOINER_GRACE_DAYS`` after joining. overdue: required, not passed, not
+  awaiting, and the due day is before ``as_of``. days_late: for a passed or awaiting module,
+  days from the due day to the submission (0 if on time); for an overdue module, days from
+  the due day to ``as_of``.
 - Leavers (``left_on`` set) keep their rows with active = False; every count leaves them out
   and ``n_left`` counts them. Joiners count from the day they joined (``n_joined``).
 
@@ -123,15 +127,19 @@ def learner_module(enrol: pd.DataFrame, scores: pd.DataFrame,
         tried = status[[C.LEARNER, C.MODULE, C.STATUS]].drop_duplicates([C.LEARNER, C.MODULE])
         out = out.merge(_same_keys(tried, out), on=[C.LEARNER, C.MODULE], how="left")
         out[C.SUBMITTED] = out[C.SUBMITTED] | out[C.STATUS].notna()
-    out[C.PASSED] = out[C.SUBMITTED] & (out[C.PERCENT].fillna(0.0) >= out[C.PASS_MARK])
+    pending = out[C.PENDING].fillna(0) if C.PENDING in out else pd.Series(0, index=out.index)
+    out[C.AWAITING] = out[C.SUBMITTED] & (pending > 0)
+    reaches = out[C.SUBMITTED] & (out[C.PERCENT].fillna(0.0) >= out[C.PASS_MARK])
+    out[C.PASSED] = reaches & ~out[C.AWAITING]
+    out[C.PROVISIONAL] = reaches & out[C.AWAITING]
     out[C.ACTIVE] = (out[C.LEFT] == "") if C.LEFT in out else True
     as_of = pd.Timestamp(as_of or settings.vn_today())
     due_day = _due(out).dt.normalize()
     out[C.DUE] = due_day
     done_day = pd.to_datetime(out[C.TIMESTAMP]).dt.normalize()
-    waiting = out[C.REQUIRED] & ~out[C.PASSED]
+    waiting = out[C.REQUIRED] & ~out[C.PASSED] & ~out[C.AWAITING]
     out[C.OVERDUE] = waiting & (due_day < as_of) & out[C.ACTIVE]
-    late = np.where(out[C.PASSED], (done_day - due_day).dt.days,
+    late = np.where(out[C.PASSED] | out[C.AWAITING], (done_day - due_day).dt.days,
                     np.where(out[C.OVERDUE], (as_of - due_day).dt.days, 0))
     out[C.DAYS_LATE] = pd.Series(late, index=out.index).fillna(0).clip(lower=0).astype(int)
     return out
@@ -143,18 +151,25 @@ def _any(frame: pd.DataFrame, keys: list, col: str) -> pd.Series:
 
 def learner_rollup(lm: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """Per learner (× ``by``, e.g. track): enrolled (has a required module), started,
-    submitted (every required one), completed (passed every required one), overdue, days
-    late, completed_at (last passing submission of a completer)."""
+    submitted (every required one), completed (passed every required one, final), awaiting
+    (a required module waits for the trainer: not completed, not failed), provisional (every
+    required module passed or provisionally passed, some awaiting), overdue, days late,
+    completed_at (last passing submission of a completer)."""
     keys = [C.LEARNER, *(by or [])]
     req = lm[C.REQUIRED]
+    awaiting = lm[C.AWAITING] if C.AWAITING in lm else pd.Series(False, index=lm.index)
+    provisional = lm[C.PROVISIONAL] if C.PROVISIONAL in lm else awaiting
     frame = lm[[*keys, C.REQUIRED, C.SUBMITTED, C.OVERDUE]].assign(
         _sub_req=~req | lm[C.SUBMITTED], _pass_req=~req | lm[C.PASSED],
+        _await=req & awaiting, _prov_req=~req | lm[C.PASSED] | provisional,
         _done_at=lm[C.TIMESTAMP].where(req & lm[C.PASSED]), _late=lm[C.DAYS_LATE].where(req, 0))
     g = frame.groupby(keys, sort=False, observed=True)
     out = pd.DataFrame({"enrolled_in": g[C.REQUIRED].any(), C.STARTED: g[C.SUBMITTED].any(),
                         C.SUBMITTED: g["_sub_req"].all(), C.N_COMPLETED: g["_pass_req"].all(),
+                        C.AWAITING: g["_await"].any(), C.PROVISIONAL: g["_prov_req"].all(),
                         C.OVERDUE: g[C.OVERDUE].any(), C.DAYS_LATE: g["_late"].max(),
                         "completed_at": g["_done_at"].max()})
+    out[C.PROVISIONAL] = out[C.PROVISIONAL] & out[C.AWAITING]
     out["completed_at"] = out["completed_at"].where(out[C.N_COMPLETED])
     people = lm.drop_duplicates(C.LEARNER).set_index(C.LEARNER)
     extra = [c for c in (C.NAME, *WARD_KEYS, C.POSITION, C.ACTIVE, C.JOINED, C.LEFT)
@@ -181,6 +196,7 @@ def funnel(roll: pd.DataFrame, lm: pd.DataFrame, keys: list[str]) -> pd.DataFram
     out = pd.DataFrame({C.ENROLLED: g.size(), C.N_STARTED: g[C.STARTED].sum(),
                         C.N_SUBMITTED: g[C.SUBMITTED].sum(),
                         C.N_COMPLETED: g[C.N_COMPLETED].sum(), C.N_OVERDUE: g[C.OVERDUE].sum(),
+                        C.N_AWAITING: g[C.AWAITING].sum() if C.AWAITING in act else 0,
                         C.MEAN_DAYS_LATE: g["_late"].mean().round(1)})
     done = lm.loc[lm[C.SUBMITTED] & lm[C.ACTIVE], [*keys, C.PERCENT]].groupby(
         keys, observed=True)[C.PERCENT]
@@ -190,7 +206,8 @@ def funnel(roll: pd.DataFrame, lm: pd.DataFrame, keys: list[str]) -> pd.DataFram
     out[C.COMPLETION_RATE] = _rate(out[C.N_COMPLETED], out[C.ENROLLED])
     left = roll[~roll[C.ACTIVE]].groupby(keys, observed=True).size().rename(C.N_LEFT)
     out = out.join(left, how="outer")
-    for col in (C.ENROLLED, C.N_STARTED, C.N_SUBMITTED, C.N_COMPLETED, C.N_OVERDUE, C.N_LEFT):
+    for col in (C.ENROLLED, C.N_STARTED, C.N_SUBMITTED, C.N_COMPLETED, C.N_OVERDUE, C.N_LEFT,
+                C.N_AWAITING):
         out[col] = out[col].fillna(0).astype(int)
     return out.reset_index()
 
@@ -207,7 +224,7 @@ def _joined(roll: pd.DataFrame) -> pd.Series:
 
 LEARNER_ORDER = [C.ENROLLED, C.N_STARTED, C.N_SUBMITTED, "<passed>", C.N_COMPLETED,
                  C.COMPLETION_RATE, C.SUBMIT_RATE, C.N_OVERDUE, C.MEAN_DAYS_LATE, C.MEAN_SCORE,
-                 C.MEDIAN_SCORE, C.N_JOINED, C.N_LEFT]
+                 C.MEDIAN_SCORE, C.N_JOINED, C.N_LEFT, C.N_AWAITING]
 
 
 def _by_learner_group(lm: pd.DataFrame, keys: list[str], passed: bool,
@@ -254,8 +271,9 @@ def per_track(lm: pd.DataFrame) -> pd.DataFrame:
 def module_funnel(lm: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per ``keys`` (which include module_id): enrolled (required, or took it anyway),
     submitted, passed, pass rate, mean/median score, overdue, mean days late."""
+    lm = lm if C.AWAITING in lm else lm.assign(**{C.AWAITING: False})
     taking = lm.loc[(lm[C.REQUIRED] | lm[C.SUBMITTED]) & lm[C.ACTIVE],
-                    [*keys, C.SUBMITTED, C.PASSED, C.OVERDUE, C.DAYS_LATE, C.PERCENT]]
+                    [*keys, C.SUBMITTED, C.PASSED, C.OVERDUE, C.DAYS_LATE, C.PERCENT, C.AWAITING]]
     taking = taking.assign(_pct=taking[C.PERCENT].where(taking[C.SUBMITTED]),
                            _late=taking[C.DAYS_LATE].where(taking[C.DAYS_LATE] > 0))
     g = taking.groupby(keys, sort=True, observed=True)
@@ -263,12 +281,13 @@ def module_funnel(lm: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
                         C.N_PASSED: g[C.PASSED].sum(), C.N_OVERDUE: g[C.OVERDUE].sum(),
                         C.MEAN_DAYS_LATE: g["_late"].mean().round(1),
                         C.MEAN_SCORE: g["_pct"].mean().round(1),
-                        C.MEDIAN_SCORE: g["_pct"].median().round(1)}).reset_index()
+                        C.MEDIAN_SCORE: g["_pct"].median().round(1),
+                        C.N_AWAITING: g[C.AWAITING].sum()}).reset_index()
     out[C.PASS_RATE] = _rate(out[C.N_PASSED], out[C.ENROLLED])
-    for col in (C.N_SUBMITTED, C.N_PASSED, C.N_OVERDUE):
+    for col in (C.N_SUBMITTED, C.N_PASSED, C.N_OVERDUE, C.N_AWAITING):
         out[col] = out[col].astype(int)
     order = [C.ENROLLED, C.N_SUBMITTED, C.N_PASSED, C.PASS_RATE, C.N_OVERDUE, C.MEAN_DAYS_LATE,
-             C.MEAN_SCORE, C.MEDIAN_SCORE]
+             C.MEAN_SCORE, C.MEDIAN_SCORE, C.N_AWAITING]
     return out[[*keys, *order]]
 
 

@@ -44,7 +44,8 @@ def over_time(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.DataFram
 def not_completed(lm: pd.DataFrame, titles: dict[str, str] | None = None,
                   roll: pd.DataFrame | None = None) -> pd.DataFrame:
     """Active learners who have not passed every required module, most overdue first within
-    each ward (then by name): the modules still to pass (titles), overdue, days late."""
+    each ward (then by name): the modules still to pass (titles), awaiting (chờ chấm: some
+    module waits for the trainer, not the learner), overdue, days late."""
     titles = dict(titles or {})
     if C.MODULE_TITLE in lm:
         pairs = lm[[C.MODULE, C.MODULE_TITLE]].drop_duplicates(C.MODULE)
@@ -60,8 +61,8 @@ def not_completed(lm: pd.DataFrame, titles: dict[str, str] | None = None,
     roll = learner_rollup(lm) if roll is None else roll
     out = roll[roll[C.ACTIVE] & ~roll[C.N_COMPLETED]].copy()
     out[C.MISSING] = out[C.LEARNER].astype(str).map(mask).map(names).fillna("")
-    cols = [*WARD_KEYS, C.LEARNER, C.NAME, C.POSITION, C.MISSING, C.STARTED, C.OVERDUE,
-            C.DAYS_LATE]
+    cols = [*WARD_KEYS, C.LEARNER, C.NAME, C.POSITION, C.MISSING, C.STARTED, C.AWAITING,
+            C.OVERDUE, C.DAYS_LATE]
     if C.NAME in out:
         out[ORDER] = _name_order(out[C.NAME])
         keys, ascending = [C.WARD_CODE, C.DAYS_LATE, ORDER, C.LEARNER], [True, False, True, True]
@@ -86,6 +87,8 @@ def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.Data
     out[C.N_COMPLETED] = roll[C.N_COMPLETED]
     out[C.OVERDUE] = roll[C.OVERDUE]
     out[C.DAYS_LATE] = roll[C.DAYS_LATE]
+    if C.AWAITING in roll:
+        out[C.AWAITING] = roll[C.AWAITING]
     if pending is not None:
         out[C.PENDING] = pending.fillna(0).astype(int)
     out = out.reset_index()
@@ -103,6 +106,7 @@ def people(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.DataFrame:
     completed_at, overdue, days late)."""
     roll = learner_rollup(lm) if roll is None else roll
     cols = [C.LEARNER, C.NAME, *WARD_KEYS, C.POSITION, C.JOINED, C.LEFT, C.ACTIVE, C.STARTED,
-            C.SUBMITTED, C.N_COMPLETED, "completed_at", C.OVERDUE, C.DAYS_LATE]
+            C.SUBMITTED, C.N_COMPLETED, "completed_at", C.AWAITING, C.PROVISIONAL, C.OVERDUE,
+            C.DAYS_LATE]
     out = roll[[c for c in cols if c in roll]].rename(columns={C.N_COMPLETED: "completed"})
     return out.sort_values([C.WARD_CODE, C.LEARNER], ignore_index=True)

@@ -30,11 +30,13 @@ def ward_files(lm, status, out: Path, *, lang: str, titles: dict, title: str,
 
 
 def report_command(ws, out: Path, *, lang: str = "vi", wards: list[str] | None = None,
-                   split: bool = False, as_of: dt.date | None = None) -> dict:
+                   split: bool = False, as_of: dt.date | None = None,
+                   docx: bool = False) -> dict:
     """Write the report (and with ``split`` one file per ward) into ``out``.
 
     Returns the paths written ("xlsx", "html", "<table>_csv"), "per_ward" (the compact table
-    for the terminal), "titles" and, with ``split``, "split" (the per-ward files).
+    for the terminal), "titles" and, with ``split``, "split" (the per-ward files), with
+    ``docx`` "docx" (one signable .docx per ward of the selection, ``docx_files``).
     """
     lm, status = summary.learner_modules(ws, lang, as_of=as_of)
     if wards:
@@ -53,4 +55,22 @@ def report_command(ws, out: Path, *, lang: str = "vi", wards: list[str] | None =
     if split:
         result["split"] = ward_files(lm, status, Path(out), lang=lang, titles=titles,
                                      title=labels.LABELS[lang]["title"], as_of=as_of)
+    if docx:
+        result["docx"] = docx_files(lm, Path(out), titles=titles, as_of=as_of)
     return result
+
+
+def docx_files(lm, out: Path, *, titles: dict, as_of: dt.date | None) -> list[Path]:
+    """OUT/bao_cao_<code>_<name>.docx, the report each ward's chairman signs."""
+    from grading.report import docx
+    from grading.settings import LOCAL_TZ
+
+    day = as_of or dt.datetime.now(LOCAL_TZ).date()
+    written = []
+    wards = lm[[C.WARD_CODE, C.WARD_NAME]].drop_duplicates(C.WARD_CODE).sort_values(C.WARD_CODE)
+    for code, name in wards.itertuples(index=False, name=None):
+        part = lm[lm[C.WARD_CODE] == code]
+        written.append(docx.write_ward_docx(
+            out / f"bao_cao_{code}_{slug(name)}.docx", ward_code=str(code), ward_name=str(name),
+            figures=docx.ward_figures(part, titles), as_of=day))
+    return written

@@ -1,5 +1,9 @@
 """Row checks of a roster: every problem is collected with its file, sheet, row and column and
-a fix in Vietnamese; ward names and codes are resolved through the units table."""
+a fix in Vietnamese; ward names and codes are resolved through the units table.
+
+Legacy encodings are found per cell (a VNI name beside Unicode drop-down columns, one pasted
+row); ids are cleaned (``ids.clean_id``) and duplicates found by ``ids.id_key`` ("cb001" and
+"CB001 " are one person twice); positions are mapped onto course.yml's (``positions``)."""
 from __future__ import annotations
 
 import re
@@ -9,8 +13,10 @@ import pandas as pd
 from grading import columns as C
 from grading.errors import problem
 from grading.roster import units as U
-from grading.roster.hr_excel import NUMERIC
-from grading.vntext import looks_legacy, nfc
+from grading.roster.hr_excel import FORMULA, NUMERIC
+from grading.roster.ids import clean_id, id_key
+from grading.roster.positions import Positions, map_positions
+from grading.vntext import legacy_cell, nfc
 
 LEARNER_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 WARD_CODE_RE = U.CODE_RE
@@ -23,6 +29,13 @@ FIX = {
     C.R_WARD_NAME: "ghi tên đơn vị bắt đầu bằng 'Xã', 'Phường' hoặc 'Đặc khu'",
     C.R_POSITION: "điền chức vụ",
 }
+LEGACY_VI = ("chữ tiếng Việt theo bảng mã cũ (TCVN3/ABC hoặc VNI), không phải Unicode: '{}'")
+LEGACY_FIX = ("chuyển tệp sang Unicode (Unikey: Công cụ chuyển mã, TCVN3 hoặc VNI → Unicode; "
+              "chọn cả bảng, kể cả dòng dán thêm) rồi nhập lại")
+LEGACY_EN = "text in a legacy encoding (TCVN3/ABC or VNI), not Unicode: '{}'"
+LEGACY_FIX_EN = "convert the file to Unicode (e.g. Unikey's converter) and import it again"
+FORMULA_FIX = ("ô có công thức nhưng tệp chưa lưu giá trị (tệp do phần mềm tạo, chưa mở bằng "
+               "Excel): mở tệp bằng Excel, lưu lại, hoặc sao chép và dán dạng giá trị")
 FIX_AMBIGUOUS = ("điền mã đơn vị (5 chữ số) vào cột ma_don_vi, hoặc thêm cột huyện cũ "
                  "(huyện/quận trước 1/7/2025) để phân biệt")
 
@@ -107,36 +120,69 @@ def _ward(row: _Row, units: U.Units) -> tuple[str, str] | None:
     return None
 
 
-def check_rows(frame: pd.DataFrame, source: str, units: U.Units) -> tuple[list[dict], list]:
-    """(clean rows with internal column names, problems)."""
+def _legacy(row: _Row) -> bool:
+    """Record every legacy-encoded cell of the row; True if there was one."""
+    found = False
+    for col in (C.R_NAME, C.R_WARD_NAME, C.R_POSITION, C.R_DISTRICT):
+        value = row.get(col)
+        if value and legacy_cell(value):
+            row.fail(col, LEGACY_VI.format(value), LEGACY_FIX, LEGACY_EN.format(value))
+            found = True
+    return found
+
+
+def _empty(row: _Row, col: str) -> None:
+    formula = row.rec.get(FORMULA + col)
+    if formula:
+        row.fail(col, f"công thức {formula} chưa có giá trị", FORMULA_FIX,
+                 f"formula {formula} has no computed value",)
+    else:
+        row.fail(col, "ô trống", FIX[col], "empty cell")
+
+
+def check_rows(frame: pd.DataFrame, source: str, units: U.Units,
+               positions: Positions | None = None) -> tuple[list[dict], list, list]:
+    """(clean rows with internal column names, problems, notes: positions written otherwise
+    than their declared name, mapped)."""
     problems: list = []
-    texts = " ".join(str(v) for col in (C.R_NAME, C.R_WARD_NAME, C.R_POSITION) if col in frame
-                     for v in frame[col])
-    if looks_legacy(texts):
-        problems.append(problem("chữ tiếng Việt có vẻ theo bảng mã cũ (TCVN3/ABC hoặc VNI), "
-                                "không phải Unicode", "chuyển tệp sang Unicode (ví dụ Unikey: "
-                                "Công cụ chuyển mã, TCVN3 hoặc VNI → Unicode) rồi nhập lại",
-                                file=source, message_en="text looks TCVN3/VNI-encoded"))
-        return [], problems
-    rows, first_row = [], {}
+    rows, first_row, wards = [], {}, {}
     for rec in frame.to_dict("records"):
         row = _Row(rec, source, problems)
-        learner, full, position = row.get(C.R_ID), row.get(C.R_NAME), row.get(C.R_POSITION)
+        learner = clean_id(row.get(C.R_ID))
+        full, position = row.get(C.R_NAME), row.get(C.R_POSITION)
         for col, value in ((C.R_ID, learner), (C.R_NAME, full), (C.R_POSITION, position)):
             if not value:
-                row.fail(col, "ô trống", FIX[col], "empty cell")
+                _empty(row, col)
+        if _legacy(row):
+            continue
         if learner and not LEARNER_ID_RE.match(learner):
             row.fail(C.R_ID, f"mã cán bộ '{learner}' có ký tự không hợp lệ", FIX[C.R_ID],
                      f"invalid learner id '{learner}'")
-        if learner and learner in first_row:
-            row.fail(C.R_ID, f"mã cán bộ '{learner}' trùng với {first_row[learner]}",
+        key = id_key(learner)
+        if learner and key in first_row:
+            seen, other = first_row[key]
+            same = "" if seen == learner else f" ('{seen}', chỉ khác chữ hoa/thường, khoảng " \
+                "trắng hoặc số 0 ở đầu)"
+            row.fail(C.R_ID, f"mã cán bộ '{learner}' trùng với {other}{same}",
                      "mỗi cán bộ chỉ ghi một dòng; sửa hoặc xóa dòng trùng",
-                     f"duplicate learner id '{learner}'")
+                     f"duplicate learner id '{learner}' (same as '{seen}')")
         elif learner:
             here = f"dòng {row.line}"
-            first_row[learner] = here if row.where == source else f"{here} ({row.where})"
-        ward = _ward(row, units)
+            first_row[key] = (learner, here if row.where == source else f"{here} ({row.where})")
+        place = tuple(row.get(c) for c in (C.R_WARD_CODE, C.R_WARD_NAME, C.R_DISTRICT,
+                                          C.R_PROVINCE)) + (bool(rec.get(NUMERIC + C.R_WARD_CODE)),)
+        ward = wards.get(place) or _ward(row, units)  # a ward resolves the same on every row
+        if ward:
+            wards[place] = ward
         if ward and learner and full and position:
             rows.append({C.LEARNER: learner, C.NAME: full, C.WARD_CODE: ward[0],
-                         C.WARD_NAME: ward[1], C.POSITION: position})
-    return rows, problems
+                         C.WARD_NAME: ward[1], C.POSITION: position,
+                         "_row": row.line, "_where": row.where})
+    unknown, renamed = map_positions(rows, C.POSITION, positions or Positions(()), source)
+    problems += unknown
+    for r in rows:
+        r.pop("_row"), r.pop("_where")
+    notes = [problem(f"chức vụ '{a}' được hiểu là '{b}' ({n} dòng)", file=source,
+                     message_en=f"position '{a}' read as '{b}' ({n} rows)")
+             for a, b, n in renamed]
+    return rows, problems, notes

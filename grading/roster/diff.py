@@ -27,6 +27,8 @@ class ImportResult:
     unchanged: int = 0
     total: int = 0      # active learners after the import
     names: dict[str, str] = field(default_factory=dict)
+    id_forms: list[tuple[str, str]] = field(default_factory=list)  # (form in file, stored id)
+    notes: list = field(default_factory=list)  # Problems to show: sheets skipped, positions
 
     @property
     def added(self) -> int:
@@ -68,6 +70,15 @@ class ImportResult:
                       "Left (results kept, not counted in reports):", *who(self.left)]
         if self.rejoined:
             lines += ["Trở lại danh sách:" if vi else "Back on the roster:", *who(self.rejoined)]
+        if self.id_forms:
+            lines.append("Mã cán bộ đổi dạng (giữ mã cũ, cùng một người):" if vi else
+                         "Learner ids written differently (stored id kept, same person):")
+            lines += [f"  {new} → {old}" for new, old in self.id_forms[:SHOWN]]
+            if len(self.id_forms) > SHOWN:
+                lines.append(f"  … (+{len(self.id_forms) - SHOWN})")
+        if self.notes:
+            lines += ["Ghi chú:" if vi else "Notes:",
+                      *(f"  {n.render('vi' if vi else 'en')}" for n in self.notes)]
         return "\n".join(lines)
 
 
@@ -115,6 +126,7 @@ def change_rows(res: ImportResult, today: str) -> list[tuple[str, ...]]:
              for col, old, new in ch]
     rows += [(today, i, "left", "", "", "") for i in res.left]
     rows += [(today, i, "rejoined", "", "", "") for i in res.rejoined]
+    rows += [(today, old, "id_form", C.LEARNER, new, old) for new, old in res.id_forms]
     return rows
 
 

@@ -21,10 +21,11 @@ from grading import columns as C
 from grading import settings
 from grading.errors import RosterError, problem
 from grading.files import write_atomic
-from grading.roster import commit, hr_excel
+from grading.roster import commit, hr_excel, ids
 from grading.roster import units as U
 from grading.roster.check import check_rows
 from grading.roster.diff import ImportResult, change_rows, diff
+from grading.roster.positions import Positions
 
 ROSTER_FILE = Path("congvu") / "roster.csv"
 RENAME = {C.R_ID: C.LEARNER, C.R_NAME: C.NAME, C.R_WARD_CODE: C.WARD_CODE,
@@ -51,20 +52,30 @@ MAX_LISTED = 50
 TITLE_VI, TITLE_EN = "Danh sách bị từ chối, chưa nhập gì:", "Roster rejected, nothing imported:"
 
 
-def read_table(path: Path) -> pd.DataFrame:
+class LeaversNeedConfirmation(RosterError):
+    """A full re-import would mark a large share of the officials as leavers."""
+
+
+def read_table(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """The data rows of an HR roster (CSV or .xlsx, every sheet with a roster header) with
     canonical column names, plus ``_where`` (file, sheet) and ``_row`` (row as Excel shows it).
-    Columns that no sheet has are listed in ``frame.attrs["missing"]``.
+    Columns that no sheet has are listed in ``frame.attrs["missing"]``, sheets skipped
+    (hidden, instructions) in ``frame.attrs["notes"]``. ``sheet``: read only that sheet.
     """
+    notes: list = []
     records, missing = hr_excel.read_records(Path(path), ALIASES, REQUIRED,
-                                             (C.R_WARD_CODE, C.R_WARD_NAME))
+                                             (C.R_WARD_CODE, C.R_WARD_NAME), sheet=sheet,
+                                             notes=notes)
     frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     frame.attrs["missing"] = [c for c in C.ROSTER_COLUMNS if c in missing]
+    frame.attrs["notes"] = notes
     return frame
 
 
-def validate(frame: pd.DataFrame, source: str, units: U.Units | None = None) -> pd.DataFrame:
-    """Return the clean roster (internal column names) or raise RosterError with every problem."""
+def validate(frame: pd.DataFrame, source: str, units: U.Units | None = None,
+             positions: Positions | None = None) -> pd.DataFrame:
+    """Return the clean roster (internal column names) or raise RosterError with every problem.
+    Notes for the user (sheets skipped, positions mapped) are in ``attrs["notes"]``."""
     missing = frame.attrs.get("missing", [])
     if missing:
         raise RosterError(problem(f"thiếu cột {', '.join(missing)}",
@@ -74,7 +85,7 @@ def validate(frame: pd.DataFrame, source: str, units: U.Units | None = None) -> 
                                   message_en=f"missing column(s) {', '.join(missing)}"),
                           TITLE_VI, TITLE_EN)
     units = units if units is not None else U.sample()
-    rows, problems = check_rows(frame, source, units)
+    rows, problems, notes = check_rows(frame, source, units, positions)
     if not rows and not problems:
         problems.append(problem("danh sách không có dòng nào", "thêm cán bộ dưới dòng tiêu đề",
                                 file=source, message_en="the roster has no rows"))
@@ -84,7 +95,25 @@ def validate(frame: pd.DataFrame, source: str, units: U.Units | None = None) -> 
             shown.append(problem(f"... và {len(problems) - MAX_LISTED} lỗi khác", file=source))
         raise RosterError(shown, f"Danh sách bị từ chối ({len(problems)} lỗi), chưa nhập gì:",
                           f"Roster rejected ({len(problems)} problems), nothing imported:")
-    return pd.DataFrame(rows, columns=list(RENAME.values()), dtype=str)
+    clean = pd.DataFrame(rows, columns=list(RENAME.values()), dtype=str)
+    clean.attrs["notes"] = [*frame.attrs.get("notes", []), *notes]
+    return clean
+
+
+def check_leavers(old: pd.DataFrame, result: ImportResult, file: Path) -> None:
+    """Refuse a full import that would mark more than ``LEAVER_SHARE`` of the active officials
+    (and more than ``LEAVER_MIN``) as leavers, most likely a file of some wards only, unless
+    confirmed."""
+    active = int((old[C.LEFT] == "").sum()) if len(old) else 0
+    if len(result.left) > max(settings.LEAVER_SHARE * active, settings.LEAVER_MIN):
+        share = round(100 * len(result.left) / active)
+        raise LeaversNeedConfirmation(problem(
+            f"tệp này sẽ ghi {len(result.left)}/{active} cán bộ ({share}%) là đã rời danh sách",
+            "nếu tệp chỉ gồm một số đơn vị, nhập lại với --add-only; nếu đúng là họ đã rời, "
+            "nhập lại với --yes", file=str(file),
+            message_en=f"this file would mark {len(result.left)} of {active} officials "
+            f"({share}%) as leavers", fix_en="for a file of some wards only use --add-only; if "
+            "they really left, import again with --yes"), TITLE_VI, TITLE_EN)
 
 
 def load(workspace: Path, *, include_left: bool = True) -> pd.DataFrame:
@@ -140,22 +169,30 @@ def save_units(workspace: Path, file: Path) -> U.Units:
 
 def import_roster(*, workspace: Path, file: Path, db_url: str, course_id: str,
                   units_file: Path | None = None, add_only: bool = False,
-                  today: dt.date | None = None) -> ImportResult:
+                  today: dt.date | None = None, sheet: str | None = None,
+                  positions: tuple = (), yes: bool = False) -> ImportResult:
     """Validate ``file`` whole, then merge it into the workspace roster and the gradebook.
 
     ``add_only``: add and update the people in ``file`` without marking anybody as a leaver
-    (for a file that holds only some wards).
+    (for a file that holds only some wards). ``sheet``: read only that sheet. ``positions``:
+    the manifest's declared positions (file positions are mapped onto them or refused).
+    ``yes``: confirm a full import that marks many officials as leavers.
     """
     file, workspace = Path(file), Path(workspace)
     commit.replay(workspace, db_url, course_id)  # an import a crash interrupted: finish it
     table = (U.read_units_file(Path(units_file), official=True) if units_file
              else U.for_workspace(workspace))
-    new = validate(read_table(file), str(file), table)
+    new = validate(read_table(file, sheet), str(file), table, Positions(positions))
+    notes = new.attrs.get("notes", [])
     if units_file:
         save_units(workspace, units_file)
     today = today or settings.vn_today()
     old = load(workspace)
+    new, id_forms = ids.reconcile(old, new)
     merged, result = diff(old, new, today=today.isoformat(), add_only=add_only)
+    result.notes, result.id_forms = notes, id_forms
+    if not add_only and not yes:
+        check_leavers(old, result, file)
     touched = new[new[C.LEARNER].isin(result.joined + result.rejoined + result.renamed)]
     commit.commit(workspace, db_url, course_id, people=touched,
                   roster_csv=merged.sort_values(C.LEARNER, ignore_index=True).to_csv(

@@ -72,3 +72,22 @@ def test_unknown_module_names_the_choices():
     m = mf.load(REPO / "course.yml")
     with pytest.raises(ManifestError, match="cntt_antt"):
         m.module("khong_co")
+
+
+def test_positions_are_data_and_required_for_must_name_them(tmp_path):
+    from grading.course.manifest import load, position_key
+
+    shipped = load(REPO / "course.yml")
+    names = [p.name for p in shipped.positions]
+    assert "Chủ tịch UBND" in names and len(names) == len(set(names))
+    for module in shipped.modules:  # every required position is a declared one
+        assert all(r == "all" or r in {n.casefold() for n in names} for r in module.required_for)
+    assert position_key("Chủ tịch Ủy ban nhân dân xã") == position_key("CHỦ TỊCH UBND")
+    text = (REPO / "course.yml").read_text(encoding="utf-8").replace(
+        '- "Chủ tịch UBND"\n', '- "Chủ tịch UBND huyện"\n', 1)
+    (tmp_path / "course.yml").write_text(text, encoding="utf-8")
+    for sub in ("courses", "assessments"):
+        (tmp_path / sub).symlink_to(REPO / sub)
+    with pytest.raises(ManifestError) as info:
+        load(tmp_path / "course.yml")
+    assert "required_for 'chủ tịch ubnd huyện' không có trong positions" in info.value.render()

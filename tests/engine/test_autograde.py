@@ -131,3 +131,5 @@ def test_status_command_shows_reasons(twins, capsys):
     assert main(["status", str(ws.root), "mini"]) == 0
     out = capsys.readouterr().out
     assert "L_tamper" in out and "c1_de" in out and "Đã chấm" in out
+    # free text the trainer has not graded yet is said so, beside the automatic grading status
+    assert "mini\tL_wrong\tĐã chấm, chờ chấm tự luận\t" in out

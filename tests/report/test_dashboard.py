@@ -30,6 +30,23 @@ def test_select_and_figures():
                                            "overdue": 2}
 
 
+def test_to_chase_lists_missing_modules_but_not_the_trainers_backlog():
+    lm = pd.DataFrame({
+        C.WARD_CODE: ["1"] * 5, C.WARD_NAME: ["Xã A"] * 5,
+        C.LEARNER: ["a", "a", "b", "c", "d"], C.NAME: ["An", "An", "Bình", "Cúc", "Dũng"],
+        C.POSITION: ["x"] * 5, C.MODULE: ["m1", "m2", "m1", "m1", "m1"],
+        C.REQUIRED: [True] * 5, C.PASSED: [False, False, False, True, False],
+        C.AWAITING: [False, False, True, False, False], C.ACTIVE: [True] * 4 + [False],
+        C.OVERDUE: [True, False, False, False, True], C.DAYS_LATE: [6, 0, 0, 0, 9]})
+    chase = dashboard.to_chase(lm, {"m1": "Học phần 1", "m2": "Học phần 2"})
+    # a: both modules (overdue 6 days); b waits for the trainer; c passed; d left
+    assert chase[[C.LEARNER, C.MISSING, C.DAYS_LATE]].values.tolist() == [
+        ["a", "Học phần 1; Học phần 2", 6]]
+    assert 'data-chase="1"' in dashboard.chase_html(chase, "vi") and "Cần đôn đốc" in \
+        dashboard.chase_html(chase, "vi")
+    assert "Không có ai" in dashboard.chase_html(dashboard.to_chase(lm.iloc[2:4]), "vi")
+
+
 @pytest.fixture(scope="module")
 def voila(tmp_path_factory):
     """Voila serving the dashboard over a small synthetic workspace (3 wards, 2 modules)."""
@@ -84,6 +101,7 @@ def test_dashboard_loads_filters_and_downloads(voila, page, tmp_path):
     assert _kpi(page, "enrolled") == str(len(active))
     assert page.locator("img").count() >= 2  # bars per ward, heatmap, completion over time
     assert "Đơn vị" in page.inner_text("body") and "Tỷ lệ hoàn thành" in page.inner_text("body")
+    assert "Cần đôn đốc" in page.inner_text("body")
 
     code = sorted(active[C.WARD_CODE].unique())[1]
     in_ward = str((active[C.WARD_CODE] == code).sum())

@@ -93,9 +93,11 @@ def test_aggregated_grades_give_the_same_scores(parts, lm):
 
 
 def test_due_overdue_and_days_late(lm):
-    # b/m1 passed? no (50 %): required, due 2026-12-01 < AS_OF -> overdue 9 days
+    # b/m1: 50 % with the free text awaiting the trainer -> chờ chấm: not failed, not
+    # overdue; days late to the submission (12-03), not to AS_OF: 2
     b = row(lm, learner_id="b", module_id="m1")
-    assert bool(b[C.OVERDUE]) and b[C.DAYS_LATE] == 9
+    assert bool(b[C.AWAITING]) and not bool(b[C.OVERDUE]) and b[C.DAYS_LATE] == 2
+    assert not bool(b[C.PASSED]) and not bool(b[C.PROVISIONAL])
     # a/m1 passed on time -> 0; a/m2 passed on 12-05, due 12-31 -> 0
     assert row(lm, learner_id="a", module_id="m1")[C.DAYS_LATE] == 0
     assert not bool(row(lm, learner_id="a", module_id="m2")[C.OVERDUE])
@@ -131,7 +133,8 @@ def test_per_ward(lm):
     hb = row(w, ward_code="00001")
     assert (hb[C.ENROLLED], hb[C.N_STARTED], hb[C.N_SUBMITTED], hb[f"{C.N_PASSED}:m1"],
             hb[f"{C.N_PASSED}:m2"], hb[C.N_COMPLETED]) == (2, 2, 2, 1, 1, 1)
-    assert hb[C.COMPLETION_RATE] == 50.0 and hb[C.N_OVERDUE] == 1 and hb[C.MEAN_DAYS_LATE] == 9
+    assert hb[C.COMPLETION_RATE] == 50.0 and hb[C.N_OVERDUE] == 0 and hb[C.MEAN_DAYS_LATE] == 2
+    assert hb[C.N_AWAITING] == 1  # b waits for the trainer
     # mean over submissions: (100 + 50 + 50) / 3 = 66.7; median 50
     assert hb[C.MEAN_SCORE] == 66.7 and hb[C.MEDIAN_SCORE] == 50.0
     tl = row(w, ward_code="00004")
@@ -156,9 +159,9 @@ def test_per_ward_module(lm):
 
 def test_per_module_position_track(lm):
     pm = M.per_module(lm).set_index(C.MODULE)
-    # m1 active takers: a, b, c, d, f -> passed a only; overdue b, c, d
-    assert (pm.loc["m1", C.ENROLLED], pm.loc["m1", C.N_PASSED], pm.loc["m1", C.N_OVERDUE]) \
-        == (5, 1, 3)
+    # m1 active takers: a, b, c, d, f -> passed a only; overdue c, d (b awaits the trainer)
+    assert (pm.loc["m1", C.ENROLLED], pm.loc["m1", C.N_PASSED], pm.loc["m1", C.N_OVERDUE],
+            pm.loc["m1", C.N_AWAITING]) == (5, 1, 2, 1)
     assert pm.loc["m1", C.PASS_RATE] == 20.0 and pm.loc["m1", C.MEDIAN_SCORE] == 62.5
     pp = M.per_position(lm).set_index(C.POSITION)
     assert (pp.loc["Chủ tịch UBND", C.ENROLLED], pp.loc["Chuyên viên", C.ENROLLED]) == (1, 4)
@@ -183,6 +186,38 @@ def test_over_time_not_completed_and_learner_sheet(lm):
     assert list(sheet[C.LEARNER]) == ["a", "b", "c", "d", "f", "e"]  # leavers last
     assert row(sheet, learner_id="a")[f"{C.PERCENT}:m2"] == 50.0
     assert pd.isna(row(sheet, learner_id="d")[f"{C.PERCENT}:m1"])
+
+
+def test_free_text_awaiting_the_trainer_blames_no_one():
+    # The case: 61.5 % automatic marks, free text not graded, pass mark 70, due
+    # 2026-12-01, submitted on time, judged 15 days after the deadline.
+    enrol = pd.DataFrame({C.LEARNER: ["x", "y"], C.MODULE: ["m", "m"], C.REQUIRED: [True] * 2,
+                          C.PASS_MARK: [70.0] * 2, C.DUEDATE: [dt.date(2026, 12, 1)] * 2,
+                          C.NAME: ["X", "Y"], C.WARD_CODE: ["00001"] * 2,
+                          C.WARD_NAME: ["Xã A"] * 2, C.POSITION: ["Chuyên viên"] * 2,
+                          C.LEFT: [""] * 2})
+    # x: 8/13 = 61.5 % so far; y: full automatic marks 10/13 = 76.9 % (free text 3 pending)
+    scores = pd.DataFrame({C.LEARNER: ["x", "y"], C.MODULE: ["m", "m"],
+                           C.TIMESTAMP: pd.to_datetime(["2026-11-28 09:00"] * 2),
+                           C.SCORE: [8.0, 10.0], C.PENDING: [1, 1], C.MAX_SCORE: [13.0] * 2,
+                           C.PERCENT: [61.5, 76.9]})
+    lm = M.learner_module(enrol, scores, as_of=dt.date(2026, 12, 16))
+    x, y = row(lm, learner_id="x"), row(lm, learner_id="y")
+    for r in (x, y):
+        assert bool(r[C.AWAITING]) and not bool(r[C.PASSED]) and not bool(r[C.OVERDUE])
+        assert r[C.DAYS_LATE] == 0
+    assert not bool(x[C.PROVISIONAL]) and bool(y[C.PROVISIONAL])  # đạt tạm, not final
+    roll = M.learner_rollup(lm).set_index(C.LEARNER)
+    assert not roll[C.N_COMPLETED].any() and not roll[C.OVERDUE].any()
+    assert roll[C.AWAITING].all() and list(roll[C.PROVISIONAL]) == [False, True]
+    ward = M.per_ward(lm).iloc[0]
+    assert (ward[C.N_COMPLETED], ward[C.N_OVERDUE], ward[C.N_AWAITING]) == (0, 0, 2)
+    todo = P.not_completed(lm)
+    assert todo[C.AWAITING].all() and not todo[C.OVERDUE].any()
+    # Once the trainer grades the free text (x: 1/3 -> 9/13 = 69.2 %), x fails for real.
+    graded = scores.assign(**{C.PENDING: [0, 0], C.PERCENT: [69.2, 100.0]})
+    lm2 = M.learner_module(enrol, graded, as_of=dt.date(2026, 12, 16))
+    assert bool(row(lm2, learner_id="x")[C.OVERDUE]) and bool(row(lm2, learner_id="y")[C.PASSED])
 
 
 GOLDEN = __import__("pathlib").Path(__file__).parents[1] / "data" / "golden"

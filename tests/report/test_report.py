@@ -85,7 +85,8 @@ def test_xlsx_sheets_headers_percent_formats_and_chart(tables, tmp_path):
         "Mã đơn vị", "Đơn vị (xã/phường/đặc khu)", "Số cán bộ", "Đã bắt đầu", "Đã nộp bài",
         "Đạt: Đạo đức công vụ", "Đạt: An toàn thông tin", "Hoàn thành",
         "Tỷ lệ hoàn thành (%)", "Tỷ lệ đã nộp đủ (%)", "Quá hạn", "Số ngày trễ trung bình",
-        "Điểm trung bình (%)", "Điểm trung vị (%)", "Vào giữa khóa", "Đã rời (không tính)"]
+        "Điểm trung bình (%)", "Điểm trung vị (%)", "Vào giữa khóa", "Đã rời (không tính)",
+        "Chờ chấm"]
     assert ward["A1"].font.bold and ward.freeze_panes == "A2"
     assert _values(ward, "Mã đơn vị") == ["00123", "04567"]
     assert ward["A2"].data_type == "s" and ward["A2"].number_format == "@"
@@ -184,7 +185,8 @@ def test_html_is_self_contained_with_three_charts(tables, tmp_path):
     assert unicodedata.is_normalized("NFC", text)
     for needle in ("Phường Ba Đình", "Xã Đông Anh", "<th>Tỷ lệ hoàn thành (%)</th>",
                    "<th>Đạt: Đạo đức công vụ</th>", "Ngày lập báo cáo", "76,7",
-                   "Tỷ lệ đạt theo đơn vị và học phần", "theo thời gian", "Chưa hoàn thành"):
+                   "Tỷ lệ đạt theo đơn vị và học phần", "theo thời gian", "Chưa hoàn thành",
+                   "<h2>Cách tính</h2>", "chờ chấm&quot;: không tính là không đạt, không tính quá hạn"):
         assert needle in text, needle
     assert '<td class="num">—</td>' in text  # Xã Đông Anh × m2: nobody submitted
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)

@@ -79,3 +79,19 @@ def test_benchmark_script_smoke(tmp_path):
 def test_lang_after_the_subcommand(ws, tmp_path):
     assert main(["report", str(ws.root), "--out", str(tmp_path), "--lang", "en"]) == 0
     assert openpyxl.load_workbook(tmp_path / "report.xlsx").sheetnames[0] == "By ward"
+
+
+def test_docx_per_ward_passes_the_letter_checks(ws, tmp_path, capsys):
+    from grading.learner.checks import letter_docx
+
+    people = pd.read_csv(ws.root / "congvu" / "roster.csv", dtype=str, keep_default_na=False)
+    codes = sorted(people["ward_code"].unique())
+    assert main(["report", str(ws.root), "--out", str(tmp_path), "--split-by-ward", "--docx",
+                 "--as-of", "2026-12-05"]) == 0
+    written = sorted(tmp_path.glob("bao_cao_*.docx"))
+    assert [p.name.split("_")[2] for p in written] == codes
+    assert str(written[0]) in capsys.readouterr().out
+    rules = {"page": "A4", "font": "Times New Roman", "body_size_pt": [13, 14],
+             "date": [2026, 12, 5], "letterhead_without": ["huyện", "quận"]}
+    for path in written:
+        assert letter_docx.problems(path, rules) == []

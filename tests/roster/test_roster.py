@@ -61,7 +61,7 @@ def test_xlsx_import(tmp_path):
     ("CB01,Đỗ Thị Hà,00123,Phường Hòa Bình,Chuyên viên", "ma_can_bo", "trùng với dòng 2"),
     ("CB04,Đỗ Thị Hà,123,Phường Hòa Bình,Chuyên viên", "ma_don_vi", "5 chữ số"),
     ("CB04,Đỗ Thị Hà,00123,Thị trấn Cũ,Chuyên viên", "ten_don_vi", "không phải tên xã"),
-    ("CB 04,Đỗ Thị Hà,00123,Phường Hòa Bình,Chuyên viên", "ma_can_bo", "không hợp lệ"),
+    ("CB/04,Đỗ Thị Hà,00123,Phường Hòa Bình,Chuyên viên", "ma_can_bo", "không hợp lệ"),
 ])
 def test_bad_row_names_file_row_column_and_fix(tmp_path, line, column, words):
     path = tmp_path / "ds.csv"
