@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grading.files import write_atomic
+from grading.learner.variants import ORDER_KEY, shown_letters
 from grading.vntext import to_nfc
 
 log = logging.getLogger("congvu")
@@ -62,6 +63,25 @@ def save_answer(item_id: str, value: Any, folder: str | os.PathLike | None = Non
 def answer(item_id: str, folder: str | os.PathLike | None = None) -> Any:
     """The learner's saved answer, or None if unanswered."""
     return load_answers(folder).get(item_id)
+
+
+def record_order(item_id: str, letters: str, folder: str | os.PathLike | None = None) -> None:
+    """Note the order a shuffled item was shown in (identity letters), for the feedback."""
+    data = load_answers(folder)
+    orders = data.get(ORDER_KEY) if isinstance(data.get(ORDER_KEY), dict) else {}
+    if orders.get(item_id) == letters:
+        return
+    data[ORDER_KEY] = {**orders, item_id: letters}
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(answers_path(folder), text.encode("utf-8"))
+
+
+def shown_answer(item_id: str, given: Any, folder: str | os.PathLike | None = None) -> str:
+    """The answer as the learner saw it: their own letters for a shuffled item."""
+    orders = answer(ORDER_KEY, folder)
+    recorded = orders.get(item_id) if isinstance(orders, dict) else None
+    shown = shown_letters(given, recorded, "ABCDEFGHIJ")
+    return describe(given) if shown is None else shown
 
 
 # --------------------------------------------------------------------------- numbers and text
@@ -161,7 +181,7 @@ def _report(item_id: str, ok: bool, explanation: str, verb: str = "trả lời")
     if given is None:
         print("Chưa trả lời câu này (0 điểm).", file=out)
     elif not ok:
-        print(f"Câu trả lời chưa đúng (bạn {verb}: {describe(given)}).", file=out)
+        print(f"Câu trả lời chưa đúng (bạn {verb}: {shown_answer(item_id, given)}).", file=out)
     else:
         print("Đúng.", file=out)
     if explanation:  # same stream, so it follows the verdict in the feedback

@@ -1,0 +1,175 @@
+"""Per-learner option order: deterministic, graded by identity, shown in the learner's order."""
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading.learner import answers, variants
+from grading.learner import items as cv
+
+OPTIONS = ["Một", "Hai", "Ba", "Bốn", "Năm"]
+
+
+@pytest.fixture
+def module_folder(tmp_path, monkeypatch):
+    """An assignment folder as a learner's lab has it: ``<home>/<module>``."""
+    folder = tmp_path / "home" / "cntt_antt"
+    folder.mkdir(parents=True)
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("CONGVU_LEARNER", "an")
+    return folder
+
+
+def shown(box) -> list[tuple[str, str]]:
+    return [tuple(o) for o in box._meta["options"]]
+
+
+def test_assignment_names_carry_module_and_attempt():
+    assert variants.split_assignment("cntt_antt") == ("cntt_antt", 1)
+    assert variants.split_assignment("cntt_antt__lan3") == ("cntt_antt", 3)
+    assert variants.split_assignment("__lan2") == ("__lan2", 1)
+    assert variants.attempt_name("cntt_antt", 2) == "cntt_antt__lan2"
+    assert variants.attempt_name("cntt_antt", 1) == "cntt_antt"
+
+
+def test_learner_is_read_from_the_grader_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CONGVU_LEARNER", raising=False)
+    folder = tmp_path / "autograded" / "hoa" / "cntt_antt"
+    folder.mkdir(parents=True)
+    assert variants.context(folder) == ("hoa", "cntt_antt", 1)
+    monkeypatch.setenv("CONGVU_LEARNER", "binh")  # the sandbox says who it is
+    assert variants.context(folder) == ("binh", "cntt_antt", 1)
+
+
+def test_order_is_a_stable_function_of_learner_module_attempt_item():
+    p = variants.permutation
+    assert sorted(p(5, "an", "m", 1, "c1")) == list(range(5))
+    assert p(5, "an", "m", 1, "c1") == p(5, "an", "m", 1, "c1")
+    # fixed value: the order must never change between releases of the kit (regrading)
+    assert p(4, "an", "cntt_antt", 1, "c1") == [0, 3, 2, 1]
+    assert p(3, "binh", "mini", 1, "c1") == [2, 1, 0]
+    orders = {tuple(p(5, who, "m", att, item)) for who in ("an", "binh", "chi")
+              for att in (1, 2) for item in ("c1", "c2")}
+    assert len(orders) >= 10  # 12 draws of 120 orders: almost all differ
+
+
+def test_learner_sees_own_order_and_answer_is_the_identity(module_folder, monkeypatch):
+    box = cv.single_choice("c1", "Câu 1?", OPTIONS)
+    order = variants.order("c1", 5)
+    assert shown(box) == [(f"{'ABCDE'[pos]}. {OPTIONS[i]}", "ABCDE"[i])
+                          for pos, i in enumerate(order)]
+    assert order != list(range(5))  # this learner's order is not the source order
+    box.children[1].value = "D"  # identity of "Bốn", wherever it is shown
+    saved = answers.load_answers()
+    assert saved["c1"] == "D" and saved[variants.ORDER_KEY]["c1"] == "".join(
+        "ABCDE"[i] for i in order)
+    again = cv.single_choice("c1", "Câu 1?", OPTIONS)  # reopen: same order, same choice
+    assert shown(again) == shown(box) and again.children[1].value == "D"
+    monkeypatch.setenv("CONGVU_LEARNER", "binh")
+    other = cv.single_choice("c1", "Câu 1?", OPTIONS)
+    assert shown(other) != shown(box) and other.children[1].value == "D"
+
+
+def test_multiple_choice_is_shuffled_and_stored_by_identity(module_folder):
+    box = cv.multiple_choice("c2", "Câu 2?", OPTIONS)
+    ticks = box.children[1].children
+    ids = [letter for _, letter in shown(box)]
+    for tick, letter in zip(ticks, ids):
+        tick.value = letter in ("A", "E")
+    assert answers.answer("c2") == ["A", "E"]
+
+
+def test_practice_items_and_opt_out_keep_source_order(module_folder):
+    practice = cv.single_choice("p1", "Luyện tập?", OPTIONS, key="B")
+    fixed = cv.single_choice("c3", "Câu 3?", OPTIONS, shuffle=False)
+    for box in (practice, fixed):
+        assert shown(box) == [(f"{'ABCDE'[i]}. {t}", "ABCDE"[i]) for i, t in enumerate(OPTIONS)]
+
+
+def test_feedback_names_the_letter_the_learner_saw(module_folder, capsys):
+    cv.single_choice("c1", "Câu 1?", OPTIONS)
+    answers.save_answer("c1", "A")
+    seen = "ABCDE"[variants.order("c1", 5).index(0)]
+    answers.score("c1", "B")
+    err = capsys.readouterr().err
+    assert err == f"Câu trả lời chưa đúng (bạn chọn: {seen}).\n" and seen != "A"
+    # a learner who edits the recorded order only changes what they read, never the score
+    data = answers.load_answers()
+    data[variants.ORDER_KEY]["c1"] = "ZZZ"
+    answers.answers_path().write_text(json.dumps(data), encoding="utf-8")
+    answers.score("c1", "A")
+    assert capsys.readouterr().out.startswith("Đúng.")
+    answers.score("c1", "C")
+    assert "bạn chọn: A)" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- real nbgrader
+def _shuffled_course(tmp: Path) -> Path:
+    """The tiny course with its choice items shuffled (the fixture pins their order)."""
+    from conftest import MINI
+
+    course = tmp / "course"
+    shutil.copytree(MINI.parent, course)
+    path = course / "assessments" / "mini" / "mini.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    for cell in nb.cells:
+        cell.source = cell.source.replace(",\n    shuffle=False)", ")")
+    nbformat.write(nb, str(path))
+    assert "shuffle" not in path.read_text(encoding="utf-8")
+    return course / "course.yml"
+
+
+def _item_outputs(nb_path: Path) -> dict[str, dict]:
+    nb = nbformat.read(str(nb_path), as_version=4)
+    found = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get(cv.META_KEY)
+            if meta:
+                found[meta["id"]] = meta
+    return found
+
+
+@pytest.mark.kernel
+def test_shared_positions_score_differently_through_nbgrader(tmp_path):
+    from grading import columns as C
+    from grading.course import exchange as learners
+    from grading.course import gradebook
+    from grading.course import workspace as W
+    from grading.engine import batch
+
+    ws = W.init(directory=tmp_path / "ws", manifest_path=_shuffled_course(tmp_path))
+    W.release(ws)
+    key = {"c1": "C", "c2": ["A", "B"]}
+    order = {who: {item: variants.permutation(n, who, "mini", 1, item)
+                   for item, n in (("c1", 3), ("c2", 3))} for who in ("an", "binh")}
+    assert order["an"] != order["binh"]
+    # "binh" clicks the positions "an" clicked: the same places on the screen
+    copied = {item: ["ABC"[order["binh"][item][order["an"][item].index("ABC".index(k))]]
+                     for k in (v if isinstance(v, list) else [v])] for item, v in key.items()}
+    copied = {"c1": copied["c1"][0], "c2": sorted(copied["c2"])}
+    plan = {"an": key, "binh": copied, "chi": key, "dung": {}}
+    for who, given in plan.items():
+        folder = learners.fetch(ws, tmp_path / "homes" / who, "mini", who)
+        learners.answer(folder, given)
+        learners.submit(ws, tmp_path / "homes" / who, "mini", who)
+    batch.collect(ws, "mini")
+    status = batch.grade(workspace=ws, assignment="mini", jobs=2, progress=False)
+    assert set(status[C.STATUS]) == {"graded"}
+    grades = gradebook.read_grades(ws.db_url)
+    got = {(r[C.LEARNER], r[C.ITEM]): r[C.SCORE] for _, r in grades.iterrows()
+           if r[C.ITEM] in ("c1", "c2")}
+    assert got[("an", "c1")] == got[("an", "c2")] == 1.0  # the solution: full marks
+    assert got[("chi", "c1")] == got[("chi", "c2")] == 1.0
+    assert got[("dung", "c1")] == got[("dung", "c2")] == 0.0  # blank: nothing
+    copied_right = [copied[i] == key[i] for i in ("c1", "c2")]
+    assert [got[("binh", i)] == 1.0 for i in ("c1", "c2")] == copied_right
+    assert not all(copied_right)  # the copy by position did not earn full marks
+    # autograde ran each notebook in its learner's own order (the feedback shows it)
+    auto = ws.root / "autograded"
+    for who in ("an", "binh"):
+        items = _item_outputs(auto / who / "mini" / "mini.ipynb")
+        labels = [letter for _, letter in items["c1"]["options"]]
+        assert labels == ["ABC"[i] for i in order[who]["c1"]]
