@@ -71,8 +71,11 @@ def position_problems(found: list[tuple[dict, str]]) -> list[str]:
 
 
 def longest_problems(found: list[tuple[dict, str]]) -> list[str]:
-    longest = [it["id"] for it, key in found
-               if len(it["options"][LETTERS.index(key)]) >= max(map(len, it["options"]))]
+    longest = []
+    for it, key in found:  # the key alone is longest: "pick the longest" finds it for sure
+        mine = len(it["options"][LETTERS.index(key)])
+        if all(len(o) < mine for i, o in enumerate(it["options"]) if LETTERS[i] != key):
+            longest.append(it["id"])
     return longest if len(longest) > allowed(len(found)) else []
 
 
