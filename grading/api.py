@@ -188,3 +188,19 @@ def demo(*, out: str | Path, manifest: str | Path | None = None, jobs: int | Non
     kwargs = {"say": say} if say else {}
     return demo_run.run(out=Path(out), manifest_path=Path(manifest or default_manifest()),
                         jobs=jobs, **kwargs)
+
+
+def certificates(*, workspace: Workspace | str | Path, out: str | Path,
+                 wards: list[str] | None = None, lang: str = "vi",
+                 today: dt.date | None = None) -> dict:
+    """PDF certificates of every official who completed a track (see report/certificates.py)."""
+    from grading.report.certificates import write_certificates
+
+    return write_certificates(_ws(workspace), out, wards=wards, lang=lang, today=today)
+
+
+def verify_certificate(*, workspace: Workspace | str | Path, code: str) -> dict:
+    """The certificate a verification code belongs to, with ``valid`` checked by the key."""
+    from grading.report.certificates import verify
+
+    return verify(_ws(workspace), code)

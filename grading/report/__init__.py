@@ -10,6 +10,8 @@
     html.py        the self-contained HTML page with its charts
     wards.py       `congvu report`: whole report, one ward, or a file per ward
     dashboard.py   the Voila dashboard for HR
+    certificates.py  who completed a track; serials, verification codes, `congvu verify`
+    certificate_pdf.py  the certificate pages (A4 PDF, DejaVu fonts, QR code)
 
 Imports course/, roster/ and the shared modules; never engine/.
 """
