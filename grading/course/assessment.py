@@ -37,8 +37,14 @@ def solution_calls(notebook: str | Path) -> list[tuple[str, list, dict]]:
 
 
 def answer_key(notebook: str | Path) -> dict[str, Any]:
-    """Map item id -> correct answer for the clickable items (``score`` calls)."""
-    return {args[0]: args[1] for name, args, _ in solution_calls(notebook) if name == "score"}
+    """Map item id -> correct answer for the clickable items (``score`` and ``score_pool``)."""
+    keys = {}
+    for name, args, _ in solution_calls(notebook):
+        if name == "score":
+            keys[args[0]] = args[1]
+        elif name == "score_pool" and len(args) > 3 and isinstance(args[3], dict):
+            keys.update(args[3])
+    return keys
 
 
 def write_solution(notebook: str | Path, folder: str | Path) -> None:

@@ -283,8 +283,14 @@ def become_learner(spec: Spec, keep_fds: tuple[int, ...] = ()) -> None:
                        "HOME": HOME if spec.isolate else spec.workdir, "USER": "hocvien",
                        "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg",
                        "IPYTHONDIR": "/tmp/.ipython" if spec.isolate else spec.ipc_dir + "/ipy",
-                       "JUPYTER_PLATFORM_DIRS": "1", "CONGVU_LEARNER": spec.learner,
-                       "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+                       "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                       **learner_env(spec)})
+
+
+def learner_env(spec: Spec) -> dict[str, str]:
+    """Who and what is graded, for per-learner variants (learner/variants.py): the option
+    order and the items drawn from pools are a function of them."""
+    return {"CONGVU_LEARNER": spec.learner, "CONGVU_ASSIGNMENT": spec.assignment}
 
 
 class _CapHeader(ctypes.Structure):

@@ -41,6 +41,7 @@ from grading.learner.answers import (  # noqa: F401
     near,
     normalize_text,
     parse_number,
+    record_draw,
     record_order,
     render_static,
     same,
@@ -86,14 +87,34 @@ def _status_html(text: str) -> str:
     return f'<span role="status" aria-live="polite">{html.escape(text)}</span>'
 
 
+_POOLS: dict[str, tuple[str, list[str]]] = {}  # item id -> (pool, items drawn for this learner)
+NOT_DRAWN = "not_drawn"
+
+
+def pool(name: str, items: list[str], *, draw: int) -> w.HTML:
+    """Declare a pool ("draw 2 of these 5"): run before its items. Each learner answers
+    ``draw`` of them, chosen by (learner, module, attempt); the others show a short note.
+    Hidden tests grade by slot: ``cv.score_pool(name, slot, draw, {item: key, ...})``."""
+    drawn = variants.draw(name, list(items), draw)
+    for item_id in items:
+        _POOLS[item_id] = (name, drawn)
+    record_draw(name, drawn)
+    return w.HTML(html.escape(f"Phần này: trả lời {len(drawn)} câu dưới đây "
+                              f"(mỗi người một đề, chọn ngẫu nhiên từ {len(set(items))} câu)."))
+
+
 def _item(item_id: str, question: str, kind: str, control: w.Widget, sources: list[w.Widget],
           get: Callable[[], Any], put: Callable[[Any], None], *,
           check: Callable[[Any], bool] | None = None, explanation: str = "",
           options: list[tuple[str, str]] | None = None) -> ItemBox:
     """Wire a control: load the saved answer, save on every change, show the saved state.
 
-    ``check`` (practice items only) adds a "Kiểm tra" button and the explanation.
+    ``check`` (practice items only) adds a "Kiểm tra" button and the explanation. An item of
+    a pool that was not drawn for this learner shows only a note and saves nothing.
     """
+    if item_id in _POOLS and item_id not in _POOLS[item_id][1]:
+        note = "Câu này không có trong đề của bạn: bỏ qua, chuyển sang câu tiếp theo."
+        return ItemBox(item_id, note, NOT_DRAWN, children=[w.HTML(f"<i>{html.escape(note)}</i>")])
     saved = answer(item_id)
     if saved is not None:
         put(saved)

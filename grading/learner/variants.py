@@ -26,6 +26,7 @@ from pathlib import Path
 
 ATTEMPT_MARK = "__lan"  # cntt_antt__lan2 = module cntt_antt, attempt 2
 ORDER_KEY = "_thu_tu"  # answers-file entry: item id -> identity letters in display order
+DRAW_KEY = "_de"  # answers-file entry: pool name -> the item ids drawn for this learner
 _GRADER_FOLDERS = ("autograded", "submitted", "feedback")
 
 
@@ -60,9 +61,11 @@ def learner_id(folder: str | os.PathLike | None = None) -> str:
 
 
 def context(folder: str | os.PathLike | None = None) -> tuple[str, str, int]:
-    """(learner, module, attempt) of the assignment folder (default: the working directory)."""
+    """(learner, module, attempt) of the assignment folder (default: the working directory);
+    the grading sandbox names the assignment in ``CONGVU_ASSIGNMENT``."""
     path = Path(folder or os.getcwd())
-    module, attempt = split_assignment(path.resolve().name)
+    name = os.environ.get("CONGVU_ASSIGNMENT", "").strip() if folder is None else ""
+    module, attempt = split_assignment(name or path.resolve().name)
     return learner_id(path), module, attempt
 
 
@@ -80,6 +83,19 @@ def order(item_id: str, n: int, folder: str | os.PathLike | None = None) -> list
     """The display order of item ``item_id``'s ``n`` options for this folder's learner."""
     learner, module, attempt = context(folder)
     return permutation(n, learner, module, attempt, item_id)
+
+
+def draw(pool: str, items: list[str], k: int,
+         folder: str | os.PathLike | None = None) -> list[str]:
+    """The ``k`` items of ``pool`` this learner gets, in the order they are asked (slot 1, 2…).
+
+    Deterministic in (learner, module, attempt, pool): regrading and feedback draw the same;
+    a retake (attempt 2) draws anew. Every learner answers ``k`` items worth the same points.
+    """
+    learner, module, attempt = context(folder)
+    ranked = sorted(dict.fromkeys(items), key=lambda i: _rank("congvu-pool", learner, module,
+                                                              attempt, pool, i))
+    return ranked[:max(0, min(int(k), len(ranked)))]
 
 
 def shown_letters(given: object, recorded: object, letters: str) -> str | None:

@@ -173,3 +173,51 @@ def test_shared_positions_score_differently_through_nbgrader(tmp_path):
         items = _item_outputs(auto / who / "mini" / "mini.ipynb")
         labels = [letter for _, letter in items["c1"]["options"]]
         assert labels == ["ABC"[i] for i in order[who]["c1"]]
+
+
+# --------------------------------------------------------------------------- pools
+POOL = {"c1": "A", "c2": "B", "c3": True, "c4": "C", "c5": False}
+
+
+@pytest.fixture
+def fresh_pools(monkeypatch):
+    monkeypatch.setattr(cv, "_POOLS", {})
+
+
+def test_a_pool_draws_k_items_per_learner_and_shows_only_those(module_folder, fresh_pools,
+                                                              monkeypatch):
+    drawn = variants.draw("p1", list(POOL), 2)
+    assert len(drawn) == 2 and drawn == variants.draw("p1", list(POOL), 2)
+    draws = set()
+    for who in ("an", "binh", "chi", "dung", "em"):
+        monkeypatch.setenv("CONGVU_LEARNER", who)
+        draws.add(tuple(variants.draw("p1", list(POOL), 2)))
+    assert len(draws) >= 3  # 20 ordered draws possible: learners differ
+    monkeypatch.setenv("CONGVU_LEARNER", "an")
+    cv.pool("p1", list(POOL), draw=2)
+    boxes = {i: cv.true_false(i, f"Câu {i}.") for i in POOL}
+    assert {i for i, b in boxes.items() if b._meta["kind"] != cv.NOT_DRAWN} == set(drawn)
+    assert answers.load_answers()[variants.DRAW_KEY] == {"p1": drawn}
+    # the next attempt is another nbgrader assignment (cntt_antt__lan2): a new draw
+    again = [variants.draw("p1", list(POOL), 2, folder=module_folder.parent / f"cntt_antt__lan{n}")
+             for n in range(2, 8)]
+    assert any(d != drawn for d in again)
+
+
+def test_pool_slots_grade_the_drawn_item_and_solutions_cover_any_draw(module_folder, capsys):
+    drawn = variants.draw("p1", list(POOL), 2)
+    answers.save_answer(drawn[0], POOL[drawn[0]])  # slot 1 right, slot 2 unanswered
+    answers.score_pool("p1", 1, 2, POOL)
+    out = capsys.readouterr()
+    assert out.err == "" and out.out == f"Câu {drawn[0]}:\nĐúng.\n"
+    answers.score_pool("p1", 2, 2, POOL)
+    assert "Chưa trả lời" in capsys.readouterr().err
+    # the learner cannot pick their own draw: a forged record changes nothing
+    answers.record_draw("p1", [drawn[1], drawn[0]])
+    answers.score_pool("p1", 1, 2, POOL)
+    assert capsys.readouterr().err == ""
+    solution = module_folder.parent / "solution" / "cntt_antt"
+    solution.mkdir(parents=True)
+    from grading.learner import checks
+    checks.solve("score_pool", solution, "p1", 1, 2, POOL)
+    assert answers.load_answers(solution) == POOL
