@@ -204,3 +204,11 @@ def verify_certificate(*, workspace: Workspace | str | Path, code: str) -> dict:
     from grading.report.certificates import verify
 
     return verify(_ws(workspace), code)
+
+
+def open_retake(*, workspace: Workspace | str | Path, module: str,
+                today: dt.date | None = None) -> pd.DataFrame:
+    """Open the next attempt of ``module`` for learners who may retake it (report/attempts.py)."""
+    from grading.report.retake import open_retake as run
+
+    return run(_ws(workspace), module, today=today)

@@ -142,6 +142,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--dir", type=Path, default=Path("out/demo"),
                    help="thư mục làm việc đã cấp giấy (mặc định: out/demo)")
 
+    s = sub.add_parser("retake", help="mở lần làm bài tiếp theo của một học phần cho học viên "
+                       "chưa đạt (theo retakes: trong course.yml)")
+    s.add_argument("dir", type=Path)
+    s.add_argument("module", help="mã học phần")
+
     s = sub.add_parser("demo", help="chạy toàn bộ quy trình với dữ liệu giả lập")
     s.add_argument("--out", type=Path, default=Path("out/demo"))
     s.add_argument("--manifest", type=Path, default=None)
@@ -211,6 +216,12 @@ def _run(args) -> int:
         print(f"  Số {row['serial']} — {row['full_name']} ({row['position']}, {row['ward_name']})")
         print(f"  Mảng: {row['track_title']} — hoàn thành {row['completed_on']}")
         return 0 if row["valid"] else 1
+    elif args.command == "retake":
+        opened = api.open_retake(workspace=args.dir, module=args.module)
+        print(f"Đã mở lần làm bài mới cho {len(opened)} học viên" if lang == "vi" else
+              f"New attempt opened for {len(opened)} learners")
+        for row in opened.itertuples(index=False):
+            print(f"  {row[0]}: lần {row[2]}")
     elif args.command == "demo":
         result = api.demo(out=args.out, manifest=args.manifest, jobs=args.jobs, say=print)
         print()

@@ -92,7 +92,11 @@ def draw(pool: str, items: list[str], k: int,
     Deterministic in (learner, module, attempt, pool): regrading and feedback draw the same;
     a retake (attempt 2) draws anew. Every learner answers ``k`` items worth the same points.
     """
-    learner, module, attempt = context(folder)
+    return draw_for(*context(folder), pool, items, k)
+
+
+def draw_for(learner: str, module: str, attempt: int, pool: str, items: list[str],
+             k: int) -> list[str]:
     ranked = sorted(dict.fromkeys(items), key=lambda i: _rank("congvu-pool", learner, module,
                                                               attempt, pool, i))
     return ranked[:max(0, min(int(k), len(ranked)))]

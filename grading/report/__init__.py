@@ -10,6 +10,8 @@
     html.py        the self-contained HTML page with its charts
     wards.py       `congvu report`: whole report, one ward, or a file per ward
     dashboard.py   the Voila dashboard for HR
+    attempts.py    retakes: attempts folded into one result per module (best or last)
+    retake.py      `congvu retake`: the next attempt opened for learners who may retake
     certificates.py  who completed a track; serials, verification codes, `congvu verify`
     certificate_pdf.py  the certificate pages (A4 PDF, DejaVu fonts, QR code)
 

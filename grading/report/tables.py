@@ -9,7 +9,7 @@ from grading import columns as C
 from grading.course import gradebook, ledger
 from grading.course.workspace import Workspace
 from grading.errors import KitError, problem
-from grading.report import metrics
+from grading.report import attempts, metrics
 from grading.report import people as progress
 from grading.roster import importer as roster
 
@@ -31,6 +31,9 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
         enrol = pool.submit(metrics.enrolment, people, modules_frame(ws, lang))
         scores = metrics.module_scores(gradebook.read_module_scores(ws.db_url),
                                        gradebook.read_items(ws.db_url))
+        scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
+            scores, {m.id: m.retakes.result for m in ws.manifest.modules},
+            attempts.allowed(ws.root))
         enrol = enrol.result()
     status = ledger.statuses(ws.root)
     lm = metrics.learner_module(enrol, scores, status, as_of=as_of)

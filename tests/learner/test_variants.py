@@ -106,8 +106,12 @@ def test_feedback_names_the_letter_the_learner_saw(module_folder, capsys):
 
 
 # --------------------------------------------------------------------------- real nbgrader
+PIECES = {"n1": True, "n2": False, "n3": True}
+
+
 def _shuffled_course(tmp: Path) -> Path:
-    """The tiny course with its choice items shuffled (the fixture pins their order)."""
+    """The tiny course with its choice items shuffled (the fixture pins their order) and a
+    pool of three statements of which each learner gets one."""
     from conftest import MINI
 
     course = tmp / "course"
@@ -116,9 +120,27 @@ def _shuffled_course(tmp: Path) -> Path:
     nb = nbformat.read(str(path), as_version=4)
     for cell in nb.cells:
         cell.source = cell.source.replace(",\n    shuffle=False)", ")")
+
+    def locked(gid, source, **extra):
+        meta = {"grade": False, "grade_id": gid, "locked": True, "schema_version": 3,
+                "solution": False, "task": False, **extra}
+        return nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
+
+    # a pool: each learner answers 1 of 3 statements, graded by slot
+    nb.cells += [locked("p1_de", f"cv.pool('p1', {list(PIECES)!r}, draw=1)")]
+    nb.cells += [locked(f"{i}_de", f"cv.true_false({i!r}, 'Nhận định {i}.')") for i in PIECES]
+    nb.cells += [locked("p1_1", "### BEGIN HIDDEN TESTS\n"
+                        f"cv.score_pool('p1', 1, 1, {PIECES!r})\n### END HIDDEN TESTS",
+                        grade=True, points=1)]
     nbformat.write(nb, str(path))
     assert "shuffle" not in path.read_text(encoding="utf-8")
-    return course / "course.yml"
+    manifest = course / "course.yml"  # two attempts; the last one counts
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("    pass_mark: 60\n", "    pass_mark: 60\n    retakes: "
+                                     "{attempts: 2, wait_days: 0, result: last}\n", 1),
+                        encoding="utf-8")
+    assert "retakes" in manifest.read_text(encoding="utf-8")
+    return manifest
 
 
 def _item_outputs(nb_path: Path) -> dict[str, dict]:
@@ -133,24 +155,39 @@ def _item_outputs(nb_path: Path) -> dict[str, dict]:
 
 
 @pytest.mark.kernel
-def test_shared_positions_score_differently_through_nbgrader(tmp_path):
+def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
+    """Shared positions score differently; every learner's order and draw come back at
+    autograde; a retake is a new draw, graded, and the report follows the policy."""
     from grading import columns as C
     from grading.course import exchange as learners
     from grading.course import gradebook
     from grading.course import workspace as W
     from grading.engine import batch
+    from grading.report import attempts, retake, tables
+    from grading.roster import importer as roster
 
     ws = W.init(directory=tmp_path / "ws", manifest_path=_shuffled_course(tmp_path))
+    (tmp_path / "ds.csv").write_text(
+        "ma_can_bo,ho_ten,ma_don_vi,ten_don_vi,chuc_vu\n" + "".join(
+            f"{who},Cán bộ {who},9000{i % 2 + 1},Đơn vị {i % 2 + 1},Chuyên viên\n"
+            for i, who in enumerate(("an", "binh", "chi", "dung"))), encoding="utf-8")
+    roster.import_roster(workspace=ws.root, file=tmp_path / "ds.csv", db_url=ws.db_url,
+                         course_id=ws.course_id)
     W.release(ws)
-    key = {"c1": "C", "c2": ["A", "B"]}
+    key = {"c1": "C", "c2": ["A", "B"], "c3": False}
     order = {who: {item: variants.permutation(n, who, "mini", 1, item)
                    for item, n in (("c1", 3), ("c2", 3))} for who in ("an", "binh")}
     assert order["an"] != order["binh"]
     # "binh" clicks the positions "an" clicked: the same places on the screen
     copied = {item: ["ABC"[order["binh"][item][order["an"][item].index("ABC".index(k))]]
-                     for k in (v if isinstance(v, list) else [v])] for item, v in key.items()}
-    copied = {"c1": copied["c1"][0], "c2": sorted(copied["c2"])}
-    plan = {"an": key, "binh": copied, "chi": key, "dung": {}}
+                     for k in (v if isinstance(v, list) else [v])]
+              for item, v in key.items() if item != "c3"}
+    copied = {"c1": copied["c1"][0], "c2": sorted(copied["c2"]), "c3": False}
+    drawn = {who: variants.draw_for(who, "mini", 1, "p1", list(PIECES), 1)
+             for who in ("an", "binh", "chi", "dung")}
+    others = {i: PIECES[i] for i in PIECES if i not in drawn["binh"]}  # binh: not their draw
+    plan = {"an": {**key, **PIECES}, "binh": {**copied, **others},
+            "chi": {**key, drawn["chi"][0]: PIECES[drawn["chi"][0]]}, "dung": {}}
     for who, given in plan.items():
         folder = learners.fetch(ws, tmp_path / "homes" / who, "mini", who)
         learners.answer(folder, given)
@@ -160,7 +197,9 @@ def test_shared_positions_score_differently_through_nbgrader(tmp_path):
     assert set(status[C.STATUS]) == {"graded"}
     grades = gradebook.read_grades(ws.db_url)
     got = {(r[C.LEARNER], r[C.ITEM]): r[C.SCORE] for _, r in grades.iterrows()
-           if r[C.ITEM] in ("c1", "c2")}
+           if r[C.ITEM] in ("c1", "c2", "p1_1")}
+    assert {who: got[(who, "p1_1")] for who in plan} == {"an": 1.0, "binh": 0.0, "chi": 1.0,
+                                                         "dung": 0.0}
     assert got[("an", "c1")] == got[("an", "c2")] == 1.0  # the solution: full marks
     assert got[("chi", "c1")] == got[("chi", "c2")] == 1.0
     assert got[("dung", "c1")] == got[("dung", "c2")] == 0.0  # blank: nothing
@@ -173,6 +212,33 @@ def test_shared_positions_score_differently_through_nbgrader(tmp_path):
         items = _item_outputs(auto / who / "mini" / "mini.ipynb")
         labels = [letter for _, letter in items["c1"]["options"]]
         assert labels == ["ABC"[i] for i in order[who]["c1"]]
+        shown = [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN]
+        assert shown == drawn[who]  # the learner's own draw, again at autograde
+
+    # ---- retakes: feedback released; binh and dung (not passed) may take attempt 2
+    from grading import api
+
+    api.feedback(workspace=ws, module="mini", release=True)
+    opened = retake.open_retake(ws, "mini")
+    assert sorted(opened[C.LEARNER]) == ["binh", "dung"]
+    assert set(opened[attempts.ATTEMPT]) == {2}
+    second = variants.draw_for("binh", "mini", 2, "p1", list(PIECES), 1)
+    for who, given in (("binh", {**key, **PIECES}), ("an", {})):  # an was not allowed
+        folder = learners.fetch(ws, tmp_path / "homes2" / who, "mini__lan2", who)
+        learners.answer(folder, given)
+        learners.submit(ws, tmp_path / "homes2" / who, "mini__lan2", who)
+    batch.collect(ws, "mini__lan2")
+    status = batch.grade(workspace=ws, assignment="mini__lan2", jobs=2, progress=False)
+    assert set(status[C.STATUS]) == {"graded"}
+    items = _item_outputs(ws.root / "autograded" / "binh" / "mini__lan2" / "mini.ipynb")
+    assert [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN] == second
+    lm, _ = tables.learner_modules(ws)
+    res = lm.set_index(C.LEARNER)[[C.PASSED, attempts.ATTEMPT, attempts.ATTEMPTS]]
+    assert res.loc["binh"].tolist() == [True, 2, 2]  # the retake counts (policy: last)
+    assert res.loc["an"].tolist() == [True, 1, 1]  # an's unopened blank attempt is left out
+    assert res.loc["dung"].tolist() == [False, 1, 1]
+    wards = attempts.per_ward(lm).set_index(C.WARD_CODE)
+    assert wards["n_retook"].sum() == 1 and wards[attempts.ATTEMPTS].sum() == 5
 
 
 # --------------------------------------------------------------------------- pools
