@@ -169,7 +169,8 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     ws = W.init(directory=tmp_path / "ws", manifest_path=_shuffled_course(tmp_path))
     (tmp_path / "ds.csv").write_text(
         "ma_can_bo,ho_ten,ma_don_vi,ten_don_vi,chuc_vu\n" + "".join(
-            f"{who},Cán bộ {who},9000{i % 2 + 1},Đơn vị {i % 2 + 1},Chuyên viên\n"
+            f"{who},Cán bộ {who},{('90001,Phường Hòa Bình', '90002,Xã Tân Lập')[i % 2]},"
+            "Chuyên viên\n"
             for i, who in enumerate(("an", "binh", "chi", "dung"))), encoding="utf-8")
     roster.import_roster(workspace=ws.root, file=tmp_path / "ds.csv", db_url=ws.db_url,
                          course_id=ws.course_id)
