@@ -219,7 +219,7 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     # ---- retakes: feedback released; binh and dung (not passed) may take attempt 2
     from grading import api
 
-    api.feedback(workspace=ws, module="mini", release=True)
+    api.feedback(workspace=ws, module="mini", release=False)  # feedback/ written: the clock starts
     opened = retake.open_retake(ws, "mini")
     assert sorted(opened[C.LEARNER]) == ["binh", "dung"]
     assert set(opened[attempts.ATTEMPT]) == {2}
