@@ -54,6 +54,8 @@ def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
               "not_completed": progress.not_completed(lm, titles, roll),
               "over_time": progress.over_time(lm, roll),
               "people": progress.people(lm, roll), "learners": lm}
+    if C.WARD_CODE in lm and C.PASSED in lm:  # retakes per commune and module
+        tables["attempts_per_ward"] = attempts.per_ward(lm)
     if status is not None:
         tables["status"] = status
     return tables
