@@ -238,6 +238,8 @@ def migrate(*, workspace: Workspace | str | Path) -> list[str]:
     from grading.course import migrate as mig
 
     return mig.upgrade(_ws(workspace).db_url)
+
+
 def _require_roster(ws: Workspace) -> None:
     """Reports need the gradebook and the officials: refuse (with the fix) before writing
     empty files. A database that is down is named first (it is the cause of everything else)."""
@@ -245,7 +247,6 @@ def _require_roster(ws: Workspace) -> None:
     from grading.roster.importer import ROSTER_FILE
 
     dbcheck.check(ws.db_url)
-
     if not (ws.root / ROSTER_FILE).is_file():
         raise WorkspaceError(problem(
             "chưa có danh sách cán bộ, nên chưa lập được báo cáo",
@@ -285,3 +286,27 @@ def _require_released(ws: Workspace, module: str) -> None:
             f"phát bài trước: congvu release {ws.root} {module}", file=str(ws.root),
             message_en=f"{module} has not been released, so there is nothing to collect",
             fix_en=f"release it first: congvu release {ws.root} {module}"))
+
+
+def certificates(*, workspace: Workspace | str | Path, out: str | Path,
+                 wards: list[str] | None = None, lang: str = "vi",
+                 today: dt.date | None = None) -> dict:
+    """PDF certificates of every official who completed a track (see report/certificates.py)."""
+    from grading.report.certificates import write_certificates
+
+    return write_certificates(_ws(workspace), out, wards=wards, lang=lang, today=today)
+
+
+def verify_certificate(*, workspace: Workspace | str | Path, code: str) -> dict:
+    """The certificate a verification code belongs to, with ``valid`` checked by the key."""
+    from grading.report.certificates import verify
+
+    return verify(_ws(workspace), code)
+
+
+def open_retake(*, workspace: Workspace | str | Path, module: str,
+                today: dt.date | None = None) -> pd.DataFrame:
+    """Open the next attempt of ``module`` for learners who may retake it (report/attempts.py)."""
+    from grading.report.retake import open_retake as run
+
+    return run(_ws(workspace), module, today=today)

@@ -202,6 +202,23 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help="thư mục làm việc (mặc định: out/demo)")
     s.add_argument("--port", type=int, default=8866)
 
+    s = sub.add_parser("certificates", help="giấy chứng nhận (PDF) cho cán bộ đã hoàn thành "
+                       "một mảng: một tệp mỗi đơn vị để in, một tệp mỗi người")
+    s.add_argument("dir", type=Path)
+    s.add_argument("--out", type=Path, required=True, help="thư mục ghi các tệp PDF")
+    s.add_argument("--ward", action="append", default=None, metavar="MÃ",
+                   help="chỉ cấp cho đơn vị có mã này (có thể lặp lại)")
+
+    s = sub.add_parser("verify", help="kiểm tra mã xác minh in trên giấy chứng nhận")
+    s.add_argument("code", help="mã xác minh, ví dụ ABCDE-23456")
+    s.add_argument("--dir", type=Path, default=Path("out/demo"),
+                   help="thư mục làm việc đã cấp giấy (mặc định: out/demo)")
+
+    s = sub.add_parser("retake", help="mở lần làm bài tiếp theo của một học phần cho học viên "
+                       "chưa đạt (theo retakes: trong course.yml)")
+    s.add_argument("dir", type=Path)
+    s.add_argument("module", help="mã học phần")
+
     s = sub.add_parser("demo", help="chạy toàn bộ quy trình với dữ liệu giả lập")
     s.add_argument("--out", type=Path, default=Path("out/demo"))
     s.add_argument("--manifest", type=Path, default=None)
@@ -270,6 +287,28 @@ def _run(args) -> int:
         argv, env = api.dashboard(workspace=args.dir, port=args.port)
         print(f"Mở trình duyệt tại http://127.0.0.1:{args.port}/ (Ctrl+C để dừng)")
         return _serve(argv, {**os.environ, **env})
+    elif args.command == "certificates":
+        res = api.certificates(workspace=args.dir, out=args.out, wards=args.ward, lang=lang)
+        n = len(res["certificates"])
+        print(f"Đã cấp {n} giấy chứng nhận, {len(res['files'])} tệp đơn vị trong {res['out']}"
+              if lang == "vi" else
+              f"{n} certificates, {len(res['files'])} commune files in {res['out']}")
+        for path in res["files"]:
+            print(f"  {path}")
+    elif args.command == "verify":
+        row = api.verify_certificate(workspace=args.dir, code=args.code)
+        verdict = ("HỢP LỆ" if row["valid"] else "KHÔNG HỢP LỆ (mã không khớp sổ)") \
+            if lang == "vi" else ("VALID" if row["valid"] else "NOT VALID")
+        print(f"{row['code']}: {verdict}")
+        print(f"  Số {row['serial']} — {row['full_name']} ({row['position']}, {row['ward_name']})")
+        print(f"  Mảng: {row['track_title']} — hoàn thành {row['completed_on']}")
+        return 0 if row["valid"] else 1
+    elif args.command == "retake":
+        opened = api.open_retake(workspace=args.dir, module=args.module)
+        print(f"Đã mở lần làm bài mới cho {len(opened)} học viên" if lang == "vi" else
+              f"New attempt opened for {len(opened)} learners")
+        for row in opened.itertuples(index=False):
+            print(f"  {row[0]}: lần {row[2]}")
     elif args.command == "demo":
         result = api.demo(out=args.out, manifest=args.manifest, jobs=args.jobs, say=print)
         print()

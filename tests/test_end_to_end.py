@@ -202,3 +202,19 @@ def test_formgrader_shows_the_same_scores(graded):
         assert ours.loc[learner, C.SCORE] == pytest.approx(score)
         assert ours.loc[learner, C.MAX_SCORE] == pytest.approx(max_score)
     assert shown["L1"][0] == 5.0
+
+
+def test_certificates_only_for_completers_and_codes_verify(graded, tmp_path, capsys):
+    from grading import cli
+
+    ws, _, _ = graded
+    assert cli.main(["certificates", str(ws.root), "--out", str(tmp_path / "cn")]) == 0
+    issued = pd.read_csv(ws.root / "congvu" / "certificates.csv", dtype=str)
+    assert sorted(issued[C.LEARNER]) == ["L1", "L4"]  # the two who passed mini
+    assert sorted(p.name for p in (tmp_path / "cn").glob("*.pdf")) == [
+        "chung_nhan_90001.pdf", "chung_nhan_90002.pdf"]
+    assert len(list((tmp_path / "cn").glob("*/*.pdf"))) == 2  # one file per completer
+    capsys.readouterr()
+    assert cli.main(["verify", issued["code"][0], "--dir", str(ws.root)]) == 0
+    assert "HỢP LỆ" in capsys.readouterr().out
+    assert cli.main(["verify", "ZZZZZ-ZZZZZ", "--dir", str(ws.root)]) == 2

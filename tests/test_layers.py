@@ -21,7 +21,8 @@ import pytest
 PKG = Path(__file__).resolve().parents[1] / "grading"
 SHARED = {"grading", "grading.errors", "grading.columns", "grading.files", "grading.settings",
           "grading.status", "grading.vntext"}
-LEARNER_SIDE = ("grading.learner.answers", "grading.learner.items", "grading.learner.checks")
+LEARNER_SIDE = ("grading.learner.answers", "grading.learner.items", "grading.learner.checks",
+                "grading.learner.variants")
 ALIASES = {"grading.items", "grading.nbhooks", "grading.checks"}  # kept for stored notebooks
 DOCUMENT_LIBS = {"ipywidgets", "docx", "lxml", "openpyxl", "pptx"}  # lxml: python-docx
 PRINTERS = ("grading.cli",) + LEARNER_SIDE

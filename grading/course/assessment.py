@@ -37,8 +37,14 @@ def solution_calls(notebook: str | Path) -> list[tuple[str, list, dict]]:
 
 
 def answer_key(notebook: str | Path) -> dict[str, Any]:
-    """Map item id -> correct answer for the clickable items (``score`` calls)."""
-    return {args[0]: args[1] for name, args, _ in solution_calls(notebook) if name == "score"}
+    """Map item id -> correct answer for the clickable items (``score`` and ``score_pool``)."""
+    keys = {}
+    for name, args, _ in solution_calls(notebook):
+        if name == "score":
+            keys[args[0]] = args[1]
+        elif name == "score_pool" and len(args) > 3 and isinstance(args[3], dict):
+            keys.update(args[3])
+    return keys
 
 
 def write_solution(notebook: str | Path, folder: str | Path) -> None:
@@ -58,3 +64,40 @@ def free_text_items(notebook: str | Path) -> dict[str, float]:
 
 def source_notebooks(folder: str | Path) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*.ipynb") if not p.name.startswith("."))
+
+
+_ITEM_KINDS = ("single_choice", "multiple_choice", "true_false", "numeric", "short_text",
+               "free_text")
+
+
+def items(notebook: str | Path) -> list[dict[str, Any]]:
+    """Every item widget call of a notebook (lesson or assessment), in order: id, kind,
+    question, options (source order) and, for practice items, the key. Literal arguments
+    only; a call it cannot read is skipped (the content tests run every notebook anyway)."""
+    import ast
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            name = getattr(getattr(node, "func", None), "attr", None) or \
+                getattr(getattr(node, "func", None), "id", None)
+            if not isinstance(node, ast.Call) or name not in _ITEM_KINDS:
+                continue
+            try:
+                args = [ast.literal_eval(a) for a in node.args]
+                kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg}
+            except ValueError:
+                continue
+            if len(args) < 2:
+                continue
+            found.append({"id": args[0], "kind": name, "question": args[1],
+                          "options": args[2] if len(args) > 2 else kwargs.get("options", []),
+                          "key": kwargs.get("key")})
+    return found

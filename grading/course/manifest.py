@@ -66,6 +66,15 @@ class Track:
 
 
 @dataclass(frozen=True)
+class Retakes:
+    """Retakes to mastery (course.yml ``retakes:`` of a module): how many attempts in all,
+    days to wait after feedback before the next, and which attempt counts (best or last)."""
+    attempts: int = 1
+    wait_days: int = 0
+    result: str = "best"
+
+
+@dataclass(frozen=True)
 class Module:
     id: str                      # also the nbgrader assignment name
     track: str
@@ -78,6 +87,7 @@ class Module:
     rubric: str = ""             # how trainers grade the free-text item(s)
     minutes: int = 0             # estimated learning time (lessons + assessment)
     outcomes: tuple[str, ...] = ()  # learning outcomes, in Vietnamese
+    retakes: Retakes = Retakes()
 
     def required(self, position: str) -> bool:
         return ALL_POSITIONS in self.required_for or fold(position) in self.required_for
@@ -97,8 +107,13 @@ class Manifest:
         return self.path.parent
 
     def module(self, module_id: str) -> Module:
+        """The module of an id, or of a retake's assignment (``cntt_antt__lan2``)."""
+        from grading.learner.variants import split_assignment
+
+        base, attempt = split_assignment(module_id)
         for module in self.modules:
-            if module.id == module_id:
+            if module.id == module_id or (module.id == base
+                                          and attempt <= module.retakes.attempts):
                 return module
         known = ", ".join(m.id for m in self.modules)
         raise ManifestError(problem(f"không có học phần '{module_id}'",
@@ -116,6 +131,29 @@ def _text(raw, where: str, problems: list, path: Path) -> Text:
     problems.append(problem(f"{where}: thiếu tiêu đề tiếng Việt",
                             "ghi 'title: {vi: ..., en: ...}'", file=str(path)))
     return Text("?")
+
+
+def _retakes(raw, where: str, problems: list, path: Path) -> Retakes:
+    if raw is None:
+        return Retakes()
+    raw = raw if isinstance(raw, dict) else {}
+    attempts, wait, result = (raw.get("attempts", 1), raw.get("wait_days", 0),
+                              raw.get("result", "best"))
+    if not isinstance(attempts, int) or not 1 <= attempts <= 9:
+        problems.append(problem(f"{where}: retakes.attempts '{attempts}' không hợp lệ",
+                                "ghi số lần làm bài tối đa, từ 1 đến 9", file=str(path)))
+        attempts = 1
+    if not isinstance(wait, int) or wait < 0:
+        problems.append(problem(f"{where}: retakes.wait_days '{wait}' không hợp lệ",
+                                "ghi số ngày chờ sau khi có phản hồi (số nguyên, 0 = không chờ)",
+                                file=str(path)))
+        wait = 0
+    if result not in ("best", "last"):
+        problems.append(problem(f"{where}: retakes.result '{result}' không hợp lệ",
+                                "ghi 'best' (lần cao nhất) hoặc 'last' (lần cuối)",
+                                file=str(path)))
+        result = "best"
+    return Retakes(attempts, wait, result)
 
 
 def load(path: str | Path) -> Manifest:
@@ -200,10 +238,11 @@ def load(path: str | Path) -> Manifest:
                                     "ghi số phút ước tính (số nguyên)", file=str(path)))
             minutes = 0
         outcomes = tuple(unicodedata.normalize("NFC", str(o)) for o in m.get("outcomes") or [])
+        retakes = _retakes(m.get("retakes"), where, problems, path)
         modules.append(Module(mid, str(m.get("track")), _text(m.get("title"), where, problems,
                                                                path), lessons, assessment,
                               float(pass_mark), req, deadline, str(m.get("rubric") or ""),
-                              minutes, outcomes))
+                              minutes, outcomes, retakes))
     if not modules:
         problems.append(problem("chưa khai báo học phần (modules)", "thêm ít nhất một học phần",
                                 file=str(path)))

@@ -98,7 +98,8 @@ class SandboxedExecute(Execute):
         limits = Limits(**self.limits)
         meta = resources["nbgrader"]
         root = Path(os.getcwd())  # nbgrader's converters chdir to the course root
-        self._request = {"assignment": meta["assignment"], "slot": self.slot,
+        self._request = {"assignment": meta["assignment"], "learner": meta["student"],
+                         "slot": self.slot,
                          "limits": limits, "isolate": self.isolate, "cgroup": self.cgroup,
                          "files": sandbox_files(root, meta["student"], meta["assignment"])}
         self._known = checkrun.known_checks()

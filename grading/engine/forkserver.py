@@ -150,6 +150,7 @@ def supervise(sock: socket.socket, spec: sandbox.Spec, argv: list[str]) -> None:
     os.close(life_r)  # life_w stays open as long as this supervisor lives
     os.close(w)
     sandbox.become_checker(spec)
+    os.environ.update(sandbox.learner_env(spec))  # checks draw pools as the kernel did
     pidfd = os.pidfd_open(pid)
     ready, _, _ = select.select([r, pidfd], [], [], 60)
     ok = r in ready and os.read(r, 1) == b"R"

@@ -217,7 +217,8 @@ class SandboxProvisioner(KernelProvisionerBase):
         self._spec = sandbox.Spec(assignment=request["assignment"], files=request["files"],
                                   ipc_dir=str(self.ipc_dir), slot=request["slot"],
                                   limits=request["limits"], isolate=request["isolate"],
-                                  cgroup=request.get("cgroup"))
+                                  cgroup=request.get("cgroup"),
+                                  learner=request.get("learner", ""))
         if self._spec.isolate:
             uid = self._spec.learner_uid
             for path in (self.ipc_dir, km.connection_file):

@@ -14,6 +14,8 @@ A sandbox is built in a process forked from the warm fork server (``grading/zygo
 * ``become_checker``: the supervisor drops to another unprivileged uid that keeps only
   ``CAP_DAC_READ_SEARCH`` (to read the learner's files whatever their mode) and is not
   dumpable, so the learner's uid can neither signal nor trace it.
+
+Size: one file on purpose: every step of building the sandbox is read and reviewed together.
 """
 from __future__ import annotations
 
@@ -78,6 +80,7 @@ class Spec:
     # Chosen by the grader (its environment), carried to the fork server (whose environment is
     # cleaned): both sides must agree on the uids.
     uid_base: int = field(default_factory=lambda: UID_BASE)
+    learner: str = ""  # the gradebook's student id: picks the learner's option order
 
     @property
     def learner_uid(self) -> int:
@@ -280,7 +283,14 @@ def become_learner(spec: Spec, keep_fds: tuple[int, ...] = ()) -> None:
                        "HOME": HOME if spec.isolate else spec.workdir, "USER": "hocvien",
                        "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "MPLBACKEND": "Agg",
                        "IPYTHONDIR": "/tmp/.ipython" if spec.isolate else spec.ipc_dir + "/ipy",
-                       "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+                       "JUPYTER_PLATFORM_DIRS": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                       **learner_env(spec)})
+
+
+def learner_env(spec: Spec) -> dict[str, str]:
+    """Who and what is graded, for per-learner variants (learner/variants.py): the option
+    order and the items drawn from pools are a function of them."""
+    return {"CONGVU_LEARNER": spec.learner, "CONGVU_ASSIGNMENT": spec.assignment}
 
 
 class _CapHeader(ctypes.Structure):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from grading.files import write_atomic
+from grading.learner.variants import DRAW_KEY, ORDER_KEY, draw, shown_letters
 from grading.vntext import to_nfc
 
 log = logging.getLogger("congvu")
@@ -62,6 +63,36 @@ def save_answer(item_id: str, value: Any, folder: str | os.PathLike | None = Non
 def answer(item_id: str, folder: str | os.PathLike | None = None) -> Any:
     """The learner's saved answer, or None if unanswered."""
     return load_answers(folder).get(item_id)
+
+
+def record_order(item_id: str, letters: str, folder: str | os.PathLike | None = None) -> None:
+    """Note the order a shuffled item was shown in (identity letters), for the feedback."""
+    data = load_answers(folder)
+    orders = data.get(ORDER_KEY) if isinstance(data.get(ORDER_KEY), dict) else {}
+    if orders.get(item_id) == letters:
+        return
+    data[ORDER_KEY] = {**orders, item_id: letters}
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(answers_path(folder), text.encode("utf-8"))
+
+
+def record_draw(pool: str, drawn: list[str], folder: str | os.PathLike | None = None) -> None:
+    """Note which items of a pool the learner was given (feedback, reports, regrading)."""
+    data = load_answers(folder)
+    draws = data.get(DRAW_KEY) if isinstance(data.get(DRAW_KEY), dict) else {}
+    if draws.get(pool) == drawn:
+        return
+    data[DRAW_KEY] = {**draws, pool: list(drawn)}
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    write_atomic(answers_path(folder), text.encode("utf-8"))
+
+
+def shown_answer(item_id: str, given: Any, folder: str | os.PathLike | None = None) -> str:
+    """The answer as the learner saw it: their own letters for a shuffled item."""
+    orders = answer(ORDER_KEY, folder)
+    recorded = orders.get(item_id) if isinstance(orders, dict) else None
+    shown = shown_letters(given, recorded, "ABCDEFGHIJ")
+    return describe(given) if shown is None else shown
 
 
 # --------------------------------------------------------------------------- numbers and text
@@ -161,7 +192,7 @@ def _report(item_id: str, ok: bool, explanation: str, verb: str = "trả lời")
     if given is None:
         print("Chưa trả lời câu này (0 điểm).", file=out)
     elif not ok:
-        print(f"Câu trả lời chưa đúng (bạn {verb}: {describe(given)}).", file=out)
+        print(f"Câu trả lời chưa đúng (bạn {verb}: {shown_answer(item_id, given)}).", file=out)
     else:
         print("Đúng.", file=out)
     if explanation:  # same stream, so it follows the verdict in the feedback
@@ -189,6 +220,26 @@ def score_text(item_id: str, accepted: str | list[str], ignore_accents: bool = F
             explanation)
 
 
+def score_pool(pool: str, slot: int, k: int, keys: dict[str, Any], explanation: str = "") -> None:
+    """Slot ``slot`` (1…k) of a pool: the item this learner drew there, checked against its
+    key (choice letters, True/False). The draw is recomputed from who and what is graded
+    (learner/variants.py), never read from the learner's files."""
+    drawn = draw(pool, list(keys), k)
+    if not 1 <= int(slot) <= len(drawn):
+        print(f"Không có câu thứ {slot} trong phần {pool}.", file=sys.stderr)
+        return
+    item_id = drawn[int(slot) - 1]
+    print(f"Câu {item_id}:", file=sys.stdout if same(answer(item_id), keys[item_id])
+          and answer(item_id) is not None else sys.stderr)
+    score(item_id, keys[item_id], explanation)
+
+
+def _solve_pool(folder: Path, _pool: str, _slot: int, _k: int, keys: dict, *_a, **_kw) -> None:
+    """Full marks whatever the draw: every item of the pool answered with its key."""
+    for item_id, key in keys.items():
+        save_answer(item_id, key, folder)
+
+
 def _solve(folder: Path, item_id: str, key: Any, *_args: Any, **_kwargs: Any) -> None:
     """The full-marks submission of a ``score``/``score_number`` call: the key itself."""
     save_answer(item_id, key, folder)
@@ -200,7 +251,7 @@ def _solve_text(folder: Path, item_id: str, accepted: Any, *_args: Any, **_kwarg
 
 # name -> (check, solve(folder, *args, **kwargs)); registered in grading.checks
 CHECKS = {"score": (score, _solve), "score_number": (score_number, _solve),
-          "score_text": (score_text, _solve_text)}
+          "score_text": (score_text, _solve_text), "score_pool": (score_pool, _solve_pool)}
 
 
 # --------------------------------------------------------------------------- static rendering
@@ -211,6 +262,9 @@ def render_static(meta: dict, value: Any, *, hint: bool = False) -> dict[str, st
     notebook reopened in JupyterLab (``grading/nbhooks.py``); ``hint`` adds how to change it.
     """
     question = meta.get("question", "")
+    if meta.get("kind") == "not_drawn":
+        return {"text/plain": question,
+                "text/html": f"<div class=\"congvu-item\"><i>{html.escape(question)}</i></div>"}
     options = meta.get("options") or []
     chosen = value if isinstance(value, list) else [value]
     shown = describe(value)

@@ -28,6 +28,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from grading.learner import variants
 from grading.learner.answers import (  # noqa: F401
     ANSWERS_FILE,
     CHECKS,
@@ -40,6 +41,8 @@ from grading.learner.answers import (  # noqa: F401
     near,
     normalize_text,
     parse_number,
+    record_draw,
+    record_order,
     render_static,
     same,
     save_answer,
@@ -84,14 +87,34 @@ def _status_html(text: str) -> str:
     return f'<span role="status" aria-live="polite">{html.escape(text)}</span>'
 
 
+_POOLS: dict[str, tuple[str, list[str]]] = {}  # item id -> (pool, items drawn for this learner)
+NOT_DRAWN = "not_drawn"
+
+
+def pool(name: str, items: list[str], *, draw: int) -> w.HTML:
+    """Declare a pool ("draw 2 of these 5"): run before its items. Each learner answers
+    ``draw`` of them, chosen by (learner, module, attempt); the others show a short note.
+    Hidden tests grade by slot: ``cv.score_pool(name, slot, draw, {item: key, ...})``."""
+    drawn = variants.draw(name, list(items), draw)
+    for item_id in items:
+        _POOLS[item_id] = (name, drawn)
+    record_draw(name, drawn)
+    return w.HTML(html.escape(f"Phần này: trả lời {len(drawn)} câu dưới đây "
+                              f"(mỗi người một đề, chọn ngẫu nhiên từ {len(set(items))} câu)."))
+
+
 def _item(item_id: str, question: str, kind: str, control: w.Widget, sources: list[w.Widget],
           get: Callable[[], Any], put: Callable[[Any], None], *,
           check: Callable[[Any], bool] | None = None, explanation: str = "",
           options: list[tuple[str, str]] | None = None) -> ItemBox:
     """Wire a control: load the saved answer, save on every change, show the saved state.
 
-    ``check`` (practice items only) adds a "Kiểm tra" button and the explanation.
+    ``check`` (practice items only) adds a "Kiểm tra" button and the explanation. An item of
+    a pool that was not drawn for this learner shows only a note and saves nothing.
     """
+    if item_id in _POOLS and item_id not in _POOLS[item_id][1]:
+        note = "Câu này không có trong đề của bạn: bỏ qua, chuyển sang câu tiếp theo."
+        return ItemBox(item_id, note, NOT_DRAWN, children=[w.HTML(f"<i>{html.escape(note)}</i>")])
     saved = answer(item_id)
     if saved is not None:
         put(saved)
@@ -134,15 +157,25 @@ def _item(item_id: str, question: str, kind: str, control: w.Widget, sources: li
     return ItemBox(item_id, question, kind, options, children=children)
 
 
-def _labels(options: list[str]) -> list[tuple[str, str]]:
-    return [(f"{LETTERS[i]}. {text}", LETTERS[i]) for i, text in enumerate(options)]
+def _labels(options: list[str], item_id: str = "",
+            shuffle: bool = False) -> list[tuple[str, str]]:
+    """(label shown, identity) per option, in display order. The identity is the option's
+    letter in the source; shuffled items show this learner's own order (learner/variants.py),
+    lettered A, B, C... as seen, and record that order for the feedback."""
+    if not shuffle:
+        return [(f"{LETTERS[i]}. {text}", LETTERS[i]) for i, text in enumerate(options)]
+    shown = variants.order(item_id, len(options))
+    record_order(item_id, "".join(LETTERS[i] for i in shown))
+    return [(f"{LETTERS[pos]}. {options[i]}", LETTERS[i]) for pos, i in enumerate(shown)]
 
 
 def single_choice(item_id: str, question: str, options: list[str], *, key: str | None = None,
-                  explanation: str = "") -> ItemBox:
-    """One answer among options labelled A, B, C...; stores the letter.
+                  explanation: str = "", shuffle: bool | None = None) -> ItemBox:
+    """One answer among options labelled A, B, C...; stores the letter of the option in the
+    source (its identity), whatever the order shown. Graded items (no ``key``) show each
+    learner their own order unless ``shuffle=False``; practice items keep the source order.
     Keyboard: Tab (Shift + Tab) from option to option, Space to choose."""
-    labels = _labels(options)
+    labels = _labels(options, item_id, key is None if shuffle is None else shuffle)
     control = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="auto"))
 
     def put(value):
@@ -155,10 +188,11 @@ def single_choice(item_id: str, question: str, options: list[str], *, key: str |
 
 
 def multiple_choice(item_id: str, question: str, options: list[str], *,
-                    key: list[str] | None = None, explanation: str = "") -> ItemBox:
-    """Several answers (tick every right one); stores the list of letters.
-    Keyboard: Tab from box to box, Space to tick."""
-    labels = _labels(options)
+                    key: list[str] | None = None, explanation: str = "",
+                    shuffle: bool | None = None) -> ItemBox:
+    """Several answers (tick every right one); stores the list of source letters (identities).
+    Shuffled as ``single_choice``. Keyboard: Tab from box to box, Space to tick."""
+    labels = _labels(options, item_id, key is None if shuffle is None else shuffle)
     boxes = {letter: w.Checkbox(description=label, value=False, indent=False,
                                 layout=w.Layout(width="auto")) for label, letter in labels}
 
@@ -167,7 +201,7 @@ def multiple_choice(item_id: str, question: str, options: list[str], *,
             box.value = isinstance(value, list) and letter in value
 
     def get():
-        return [letter for letter, box in boxes.items() if box.value]
+        return sorted(letter for letter, box in boxes.items() if box.value)
 
     return _item(item_id, question, "multiple_choice", w.VBox(list(boxes.values())),
                  list(boxes.values()), get, put,

@@ -190,7 +190,7 @@ def prepare(*, workspace: str | Path | Workspace, learner: str | None = None,
         argv.append("--ServerApp.allow_root=True")
     bindir = str(Path(sys.executable).parent)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(conf),
-           "JUPYTER_RUNTIME_DIR": str(conf / "runtime"),
+           "JUPYTER_RUNTIME_DIR": str(conf / "runtime"), "CONGVU_LEARNER": learner,
            "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
     url = f"http://127.0.0.1:{port}/lab?token={token}"
     return Lab(argv=argv, env=env, home=home, url=url, learner=learner)

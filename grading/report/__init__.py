@@ -12,6 +12,10 @@
     docx.py        the ward report the commune chairman signs (.docx, Nghị định 30/2020/NĐ-CP)
     dashboard.py   the Voila dashboard for HR
     national.py    `congvu report --merge`: province workspaces in one national report
+    attempts.py    retakes: attempts folded into one result per module (best or last)
+    retake.py      `congvu retake`: the next attempt opened for learners who may retake
+    certificates.py  who completed a track; serials, verification codes, `congvu verify`
+    certificate_pdf.py  the certificate pages (A4 PDF, DejaVu fonts, QR code)
 
 Imports course/, roster/ and the shared modules; never engine/.
 """

@@ -10,7 +10,8 @@ from grading import columns as C
 from grading.course import dbcheck, gradebook, ledger
 from grading.course.workspace import Workspace
 from grading.errors import KitError, problem
-from grading.report import metrics
+from grading.learner.variants import split_assignment
+from grading.report import attempts, metrics
 from grading.report import people as progress
 from grading.roster import importer as roster
 
@@ -35,6 +36,9 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
         with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
             per_module = gradebook.read_module_scores(ws.db_url)
             scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
+        scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
+            scores, {m.id: m.retakes.result for m in ws.manifest.modules},
+            attempts.allowed(ws.root))
         enrol = enrol.result()
     _warn_orphans(ws, per_module)
     status = ledger.statuses(ws.root)
@@ -52,7 +56,8 @@ def orphaned(ws: Workspace, per_module: pd.DataFrame) -> pd.DataFrame:
     if per_module.empty:
         return pd.DataFrame(columns=[C.MODULE, "learners"])
     graded = per_module[[C.LEARNER, C.MODULE]].astype(str)
-    gone = graded[~graded[C.MODULE].isin(known)]
+    base = graded[C.MODULE].map(lambda name: split_assignment(name)[0])  # retakes: __lanN
+    gone = graded[~base.isin(known)]
     return (gone.groupby(C.MODULE)[C.LEARNER].nunique().rename("learners").reset_index())
 
 
@@ -75,6 +80,8 @@ def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
               "not_completed": progress.not_completed(lm, titles, roll),
               "over_time": progress.over_time(lm, roll),
               "people": progress.people(lm, roll), "learners": lm}
+    if C.WARD_CODE in lm and C.PASSED in lm:  # retakes per commune and module
+        tables["attempts_per_ward"] = attempts.per_ward(lm)
     if status is not None:
         tables["status"] = status
     return tables

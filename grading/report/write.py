@@ -35,12 +35,13 @@ CSV_TABLES = {"per_ward": "per_ward", "per_module": "per_module",
               "per_ward_module": "per_ward_module", "per_position": "per_position",
               "per_track": "per_track", "learners": "people", "learner_modules": "learners",
               "not_completed": "not_completed", "over_time": "over_time", "status": "status",
-              "per_province": "per_province", "conflicts": "conflicts"}
+              "per_province": "per_province", "conflicts": "conflicts",
+              "attempts": "attempts_per_ward"}
 # learner_modules.csv: ids only (names are in learners.csv), one row per learner × module
 # that is required or was submitted.
 LEARNER_MODULE_VIEW = (C.LEARNER, C.MODULE, C.REQUIRED, C.SUBMITTED, C.TIMESTAMP, C.SCORE,
                        C.MAX_SCORE, C.PERCENT, C.PASSED, C.PENDING, C.DUE, C.OVERDUE,
-                       C.DAYS_LATE)
+                       C.DAYS_LATE, "attempt", "n_attempts")
 STATUS_VIEW = (C.WARD_CODE, C.WARD_NAME, C.LEARNER, C.NAME, C.MODULE, C.MODULE_TITLE,
                C.STATUS, C.REASON)
 

@@ -21,19 +21,20 @@ def status(box) -> str:
 
 
 def test_click_saves_immediately_and_reopen_shows_it(in_tmp):
-    box = cv.single_choice("c1", "Câu 1?", ["Một", "Hai", "Ba"])
+    box = cv.single_choice("c1", "Câu 1?", ["Một", "Hai", "Ba"], shuffle=False)
     radio = box.children[1]
     radio.value = "A"
     radio.value = "C"  # changed their mind: the last choice counts
     assert json.loads((in_tmp / cv.ANSWERS_FILE).read_text(encoding="utf-8")) == {"c1": "C"}
     assert "Đã lưu" in status(box) and 'role="status"' in status(box)
-    again = cv.single_choice("c1", "Câu 1?", ["Một", "Hai", "Ba"])  # new kernel, cell re-run
+    # new kernel, cell re-run
+    again = cv.single_choice("c1", "Câu 1?", ["Một", "Hai", "Ba"], shuffle=False)
     assert again.children[1].value == "C"
     assert "Đã lưu" in status(again)
 
 
 def test_each_kind_round_trips():
-    m = cv.multiple_choice("c2", "Câu 2?", ["a", "b", "c"])
+    m = cv.multiple_choice("c2", "Câu 2?", ["a", "b", "c"], shuffle=False)
     m.children[1].children[0].value = True
     m.children[1].children[2].value = True
     t = cv.true_false("c3", "Câu 3.")
@@ -48,7 +49,7 @@ def test_each_kind_round_trips():
     assert saved == {"c2": ["A", "C"], "c3": False, "c4": "Tôi báo lãnh đạo.", "c5": 12.5,
                      "c6": "ứng dụng VNeID"}
     assert unicodedata.is_normalized("NFC", saved["c4"])
-    m2 = cv.multiple_choice("c2", "Câu 2?", ["a", "b", "c"])
+    m2 = cv.multiple_choice("c2", "Câu 2?", ["a", "b", "c"], shuffle=False)
     assert [b.value for b in m2.children[1].children] == [True, False, True]
     assert cv.true_false("c3", "Câu 3.").children[1].value is False
     assert cv.numeric("c5", "Câu 5?").children[1].children[0].value == "12,5"
@@ -56,7 +57,7 @@ def test_each_kind_round_trips():
 
 
 def test_unticking_everything_means_unanswered():
-    m = cv.multiple_choice("c2", "Câu 2?", ["a", "b"])
+    m = cv.multiple_choice("c2", "Câu 2?", ["a", "b"], shuffle=False)
     m.children[1].children[0].value = True
     m.children[1].children[0].value = False
     assert "c2" not in cv.load_answers()
@@ -154,7 +155,7 @@ def test_every_item_check_is_registered_with_a_solution(in_tmp, capsys):
 
 
 def test_graded_items_have_no_check_button_practice_items_do():
-    graded = cv.single_choice("c1", "Q", ["x", "y"])
+    graded = cv.single_choice("c1", "Q", ["x", "y"], shuffle=False)
     assert len(graded.children) == 3
     practice = cv.single_choice("lt1", "Q", ["x", "y"], key="B", explanation="Vì y đúng.")
     button, feedback = practice.children[3], practice.children[4]
@@ -178,7 +179,7 @@ def test_practice_numeric_and_short_text_items_check_at_once():
 
 
 def test_static_fallback_shows_the_saved_answer_and_names_the_item():
-    box = cv.single_choice("c1", "Câu 1.", ["Một", "Hai"])
+    box = cv.single_choice("c1", "Câu 1.", ["Một", "Hai"], shuffle=False)
     box.children[1].value = "B"
     data, metadata = box._repr_mimebundle_()
     assert WIDGET_VIEW in data

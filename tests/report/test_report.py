@@ -168,7 +168,7 @@ def test_files_are_owner_only(tables, tmp_path):
     assert set(paths) == {"xlsx", "html", "per_ward_csv", "per_module_csv", "per_position_csv",
                           "per_track_csv", "per_ward_module_csv", "learners_csv",
                           "learner_modules_csv", "not_completed_csv", "over_time_csv",
-                          "status_csv"}
+                          "status_csv", "attempts_csv"}
     for path in paths.values():
         assert path.parent == tmp_path / "new" / "dir"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
