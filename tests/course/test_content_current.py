@@ -1,0 +1,88 @@
+"""Content stays current and teaches: no repealed law presented as current, every graded item
+explains its key, every legal reference states whether it is in force, several item types per
+module. Static reads of the sources (no kernel): fast."""
+import re
+
+import nbformat
+import pytest
+from conftest import REPO
+
+from grading.course import assessment
+from grading.course import manifest as mf
+
+MANIFEST = mf.load(REPO / "course.yml")
+# Modules whose items and references issue 13 (key balance) is rewriting at the same time;
+# strict xfail: the day they carry explanations and statuses, this list must shrink.
+PENDING = {"cntt_antt", "cntt_iu01", "cntt_iu02", "cntt_iu03", "cntt_iu04", "cntt_iu05",
+           "cntt_iu06", "daoduc_dlcn", "daoduc_motcua"}
+
+REPEALED = ("22/2008/QH12", "52/2019/QH14")
+# A sentence naming a repealed law must say it is history.
+HISTORICAL = re.compile(r"trước ngày 1/7/2025|hết hiệu lực|thay thế|thay cho|lịch sử", re.I)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n|\|")
+ITEM_CHECKS = {"score", "score_number", "score_text"}
+STATUS = re.compile(r"đang có hiệu lực|hết hiệu lực|được thay thế|bị bãi bỏ", re.I)
+DOCUMENT = re.compile(r"(Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Bộ luật)")
+WIDGETS = re.compile(r"\bcv\.(single_choice|multiple_choice|true_false|numeric|short_text|"
+                     r"free_text)\(")
+
+
+def _pending(modules):
+    return [pytest.param(m, marks=pytest.mark.xfail(reason="issue 13 rewrites this module",
+                                                    strict=True))
+            if m.id in PENDING else m for m in modules]
+
+
+def _texts():
+    for folder in ("courses", "assessments"):
+        for path in sorted((REPO / folder).rglob("*.ipynb")):
+            nb = nbformat.read(str(path), as_version=4)
+            yield path.relative_to(REPO).as_posix(), "\n".join(c.source for c in nb.cells)
+    yield "course.yml", (REPO / "course.yml").read_text(encoding="utf-8")
+
+
+def presented_as_current(text: str) -> list[str]:
+    """Sentences that cite a repealed law without saying it is history."""
+    return [s.strip() for s in SENTENCE_END.split(text)
+            if any(r in s for r in REPEALED) and not HISTORICAL.search(s)]
+
+
+def test_presented_as_current_finds_a_bare_citation():
+    assert presented_as_current("Theo Luật số 22/2008/QH12 (Điều 18), công chức không được…")
+    assert not presented_as_current("Trước ngày 1/7/2025 áp dụng Luật số 22/2008/QH12.")
+
+
+@pytest.mark.parametrize("name,text", list(_texts()), ids=lambda v: v if "/" in v else None)
+def test_no_repealed_law_presented_as_current(name, text):
+    assert presented_as_current(text) == []
+
+
+@pytest.mark.parametrize("module", _pending(MANIFEST.modules), ids=lambda m: m.id)
+def test_every_graded_item_explains_its_key(module):
+    for nb_path in assessment.source_notebooks(REPO / module.assessment):
+        calls = [c for c in assessment.solution_calls(nb_path) if c[0] in ITEM_CHECKS]
+        assert calls
+        bare = [args[0] for _, args, kwargs in calls
+                if len(kwargs.get("explanation", "").split()) < 12]
+        assert bare == [], "items without an explanation (at least 12 words)"
+
+
+@pytest.mark.parametrize("module", _pending(MANIFEST.modules), ids=lambda m: m.id)
+def test_every_legal_reference_states_its_status(module):
+    for lesson in module.lessons:
+        nb = nbformat.read(str(REPO / lesson), as_version=4)
+        body = [c.source for c in nb.cells if c.cell_type == "markdown"
+                and "Tài liệu tham khảo" in c.source][-1].split("Tài liệu tham khảo", 1)[1]
+        entries = [line for line in body.splitlines() if re.match(r"\s*(\d+\.|[-*])\s", line)]
+        legal = [line for line in entries if DOCUMENT.search(line)]
+        assert legal
+        assert [line for line in legal if not STATUS.search(line)] == []
+
+
+@pytest.mark.parametrize("module", MANIFEST.modules, ids=lambda m: m.id)
+def test_each_assessment_uses_three_item_types(module):
+    kinds = set()
+    for nb_path in assessment.source_notebooks(REPO / module.assessment):
+        nb = nbformat.read(str(nb_path), as_version=4)
+        kinds |= {k for c in nb.cells if c.cell_type == "code" for k in WIDGETS.findall(c.source)}
+    assert len(kinds - {"free_text"}) >= 3, sorted(kinds)
