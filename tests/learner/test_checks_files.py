@@ -9,7 +9,8 @@ from nbgrader.utils import determine_grade
 
 from grading.engine import checkrun
 from grading.learner.checks import slides, spreadsheet
-from grading.learner.checks.spreadsheet_form import read_table, write_workbook
+from grading.learner.checks.spreadsheet import write_workbook
+from grading.learner.checks.spreadsheet_form import read_table
 
 HEADER = ["Mã hồ sơ", "Lĩnh vực", "Ngày nhận", "Hạn trả", "Số ngày xử lý"]
 ROWS = [["HS-101", "Hộ tịch", "01/10/2026", "06/10/2026", 4],

@@ -39,6 +39,7 @@ MAX_BYTES = 5_000_000
 _DATE = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _SIMPLE = re.compile(r"^=\s*([A-Z]+)\s*\(\s*([A-Z]+\d+:[A-Z]+\d+)\s*(?:[,;]\s*(.+?))?\s*\)$", re.I)
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
+DATE_FORMAT = "DD/MM/YYYY"
 CHART_TAGS = {kind: re.compile(rf"<(?:\w+:)?{kind}Chart\b") for kind in ("bar", "pie", "line")}
 
 
@@ -194,8 +195,6 @@ def xlsx(item_id: str, file: str, spec: dict[str, Any]) -> float | None:
 
 def solve(folder: Path, item_id: str, file: str, spec: dict[str, Any]) -> None:
     """Write the workbook meeting ``spec``: rows sorted, the formulas, a column chart."""
-    from grading.learner.checks.spreadsheet_form import write_workbook
-
     rows = [[_as_cell(v) for v in row] for row in spec["rows"]]
     if "sort" in spec:
         col = ord(spec["sort"].upper()) - ord("A")
@@ -214,6 +213,42 @@ def _as_cell(value: Any) -> Any:
     if isinstance(n, tuple):
         return datetime(*n)
     return value
+
+
+def write_workbook(path: str | Path, header: list[str], rows: list[list[Any]],
+                   formulas: dict[str, str], *, chart: str = "", sheet: str = "Sheet1",
+                   labels: dict[str, str] | None = None) -> None:
+    """Header in row 1, rows from row 2, formulas (with labels one column to the left), and a
+    chart of the last column by the first (``bar`` or ``pie``)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, PieChart, Reference
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    if header:
+        ws.append([to_nfc(h) for h in header])
+    for row in rows:
+        ws.append([to_nfc(v) if isinstance(v, str) else v for v in row])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if cell.is_date:
+                cell.number_format = DATE_FORMAT
+    for cell, text in (labels or {}).items():
+        col = chr(ord(cell[0]) - 1)
+        ws[f"{col}{cell[1:]}"] = to_nfc(text)
+    for cell, formula in formulas.items():
+        ws[cell] = formula.strip()
+    if chart and rows:
+        plot = BarChart() if chart == "bar" else PieChart()
+        width = len(rows[0])
+        data = Reference(ws, min_col=width, min_row=1, max_row=1 + len(rows))
+        cats = Reference(ws, min_col=1, min_row=2, max_row=1 + len(rows))
+        plot.add_data(data, titles_from_data=True)
+        plot.set_categories(cats)
+        plot.title = to_nfc(header[-1]) if header else None
+        ws.add_chart(plot, "H8")
+    wb.save(str(path))
 
 
 register("xlsx", xlsx, solve)

@@ -1,4 +1,4 @@
-"""Write the .xlsx of the spreadsheet check, and the in-notebook form for learners without Excel.
+"""The in-notebook form of the spreadsheet check, for learners without Excel or LibreOffice.
 
 :func:`xlsx_form` reads the shipped workbook, lets the learner choose the sort column and
 order, type the formulas of the summary cells and choose a chart, then writes a real .xlsx
@@ -17,46 +17,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from grading.vntext import to_nfc
+from grading.learner.checks.spreadsheet import norm, write_workbook
 
 CHARTS = [("Không có biểu đồ", ""), ("Biểu đồ cột", "bar"), ("Biểu đồ tròn", "pie")]
-DATE_FORMAT = "DD/MM/YYYY"
-
-
-def write_workbook(path: str | Path, header: list[str], rows: list[list[Any]],
-                   formulas: dict[str, str], *, chart: str = "", sheet: str = "Sheet1",
-                   labels: dict[str, str] | None = None) -> None:
-    """Header in row 1, rows from row 2, formulas (with labels one column to the left), and a
-    chart of the last column by the first (``bar`` or ``pie``)."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, PieChart, Reference
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    if header:
-        ws.append([to_nfc(h) for h in header])
-    for row in rows:
-        ws.append([to_nfc(v) if isinstance(v, str) else v for v in row])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if cell.is_date:
-                cell.number_format = DATE_FORMAT
-    for cell, text in (labels or {}).items():
-        col = chr(ord(cell[0]) - 1)
-        ws[f"{col}{cell[1:]}"] = to_nfc(text)
-    for cell, formula in formulas.items():
-        ws[cell] = formula.strip()
-    if chart and rows:
-        plot = BarChart() if chart == "bar" else PieChart()
-        width = len(rows[0])
-        data = Reference(ws, min_col=width, min_row=1, max_row=1 + len(rows))
-        cats = Reference(ws, min_col=1, min_row=2, max_row=1 + len(rows))
-        plot.add_data(data, titles_from_data=True)
-        plot.set_categories(cats)
-        plot.title = to_nfc(header[-1]) if header else None
-        ws.add_chart(plot, "H8")
-    wb.save(str(path))
 
 
 def read_table(path: str | Path, sheet: str | None = None) -> tuple[list[str], list[list[Any]]]:
@@ -79,8 +42,6 @@ def _show(value: Any) -> str:
 def xlsx_form(source: str, target: str, summary: dict[str, str], *,
               sheet: str | None = None) -> w.VBox:
     """The form; writes ``target`` beside the notebook when the learner presses the button."""
-    from grading.learner.checks.spreadsheet import norm
-
     header, rows = read_table(source, sheet)
     letters = [chr(ord("A") + i) for i in range(len(header))]
     table = "".join(f"<th>{c}: {html.escape(h)}</th>" for c, h in zip(letters, header))
