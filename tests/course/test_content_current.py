@@ -1,6 +1,7 @@
 """Content stays current and teaches: no repealed law presented as current, every graded item
 explains its key, every legal reference states whether it is in force, several item types per
 module. Static reads of the sources (no kernel): fast."""
+import ast
 import re
 
 import nbformat
@@ -86,3 +87,35 @@ def test_each_assessment_uses_three_item_types(module):
         nb = nbformat.read(str(nb_path), as_version=4)
         kinds |= {k for c in nb.cells if c.cell_type == "code" for k in WIDGETS.findall(c.source)}
     assert len(kinds - {"free_text"}) >= 3, sorted(kinds)
+
+
+READING_WPM = 110  # slow readers; a Vietnamese syllable counts as a word
+MINUTES_PER_ITEM = 1.5  # a practice or autograded item: read, think, click
+MINUTES_PER_TASK = 8  # a free-text answer or a hands-on file
+
+
+def estimated_minutes(module) -> float:
+    """Study time from the content itself: lesson words read at READING_WPM, practice and
+    graded items, free-text and hands-on tasks (the lesson's how-to cell is not counted)."""
+    words = items = 0
+    for lesson in module.lessons:
+        nb = nbformat.read(str(REPO / lesson), as_version=4)
+        for cell in nb.cells[1:]:
+            if cell.cell_type == "markdown":
+                words += len(re.sub(r"[|#*>`\-]", " ", cell.source).split())
+            else:  # every top-level call in a lesson's code cell shows one exercise
+                items += sum(isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+                             for node in ast.parse(cell.source).body)
+    tasks = 0
+    for nb_path in assessment.source_notebooks(REPO / module.assessment):
+        calls = assessment.solution_calls(nb_path)
+        items += sum(name in ITEM_CHECKS for name, _, _ in calls)
+        tasks += sum(name not in ITEM_CHECKS for name, _, _ in calls)
+        tasks += len(assessment.free_text_items(nb_path))
+    return words / READING_WPM + items * MINUTES_PER_ITEM + tasks * MINUTES_PER_TASK
+
+
+@pytest.mark.parametrize("module", MANIFEST.modules, ids=lambda m: m.id)
+def test_minutes_claimed_within_30_percent_of_the_estimate(module):
+    estimate = estimated_minutes(module)
+    assert 0.7 * estimate <= module.minutes <= 1.3 * estimate, round(estimate)
