@@ -106,8 +106,22 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _openpyxl():
+    """Import openpyxl without numpy: openpyxl only uses numpy for optional number types, and
+    the grader's check supervisor (a sandboxed uid, see engine/sandbox.py) fails to import it."""
+    if "openpyxl" not in sys.modules and "numpy" not in sys.modules:
+        sys.modules["numpy"] = None  # type: ignore[assignment]  # makes `import numpy` fail
+        try:
+            import openpyxl  # noqa: F401
+        finally:
+            del sys.modules["numpy"]
+    import openpyxl
+
+    return openpyxl
+
+
 def _sheet(path: Path, name: str | None, data_only: bool = False):
-    from openpyxl import load_workbook
+    load_workbook = _openpyxl().load_workbook
 
     wb = load_workbook(str(path), data_only=data_only)
     return wb[name] if name and name in wb.sheetnames else wb.worksheets[0]
