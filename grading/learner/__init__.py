@@ -3,7 +3,8 @@
     answers.py     the answers file (cau_tra_loi.json): atomic writes, reads, kit check registry
     items.py       answer widgets (choice, number, text, free text), saved on every change
     variants.py    per-learner option order: a function of (learner, module, attempt, item)
-    checks/        hands-on checks (folders, letters, tables), each with a way to build a solution
+    checks/        hands-on checks (folders, letters, tables, .xlsx workbooks, .pptx slides),
+                   each with a way to build a solution
     nbhooks.py     nbgrader preprocessors and templates the workspace config plugs in
     templates/     Vietnamese feedback template and the learner JupyterLab's CSS
     lab.py         `congvu lab`: JupyterLab for one learner on a workspace's exchange

@@ -23,15 +23,11 @@ MANIFEST = mf.load(REPO / "course.yml")
 LETTERS = "ABCDEFGHIJ"
 SHARE = 0.4
 SIMILAR = 0.8  # SequenceMatcher ratio of normalized texts; near-copies score above 0.9
-# Modules rewritten by issue 14 (ethics track): they run this test on their new items.
-HANDED_OVER = {"daoduc_luat_cbcc", "daoduc_giao_tiep", "daoduc_pctn"}
 
 
 def _params():
     for m in MANIFEST.modules:
-        marks = [pytest.mark.xfail(strict=False, reason="items rewritten in issue 14")] \
-            if m.id in HANDED_OVER else []
-        yield pytest.param(m, id=m.id, marks=marks)
+        yield pytest.param(m, id=m.id)
 
 
 def graded_single_choice(module) -> list[tuple[dict, str]]:
