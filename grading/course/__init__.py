@@ -6,6 +6,8 @@
     gradebook.py   nbgrader's gradebook read with SQL into tidy frames; learner registration
     ledger.py      the grading log (congvu/grading_log.csv): one status line per graded submission
     exchange.py    a learner's side of nbgrader's exchange (fetch, answer, submit) for demo and tests
+    manual.py      hand grading of one free-text item across learners, written as formgrader
+                   writes it (manual_score, comment) + the audit log nhat_ky_cham_tay.csv
 
 Imports only the shared modules (errors, columns, files, settings, status, vntext) and learner/'s
 answer storage; never roster/, engine/ or report/.
