@@ -10,6 +10,7 @@
     html.py        the self-contained HTML page with its charts
     wards.py       `congvu report`: whole report, one ward, or a file per ward
     dashboard.py   the Voila dashboard for HR
+    grading_page.py  the trainer's page: one free-text item across learners, rubric beside it
 
 Imports course/, roster/ and the shared modules; never engine/.
 """
