@@ -228,3 +228,12 @@ def formgrader(*, workspace: Workspace | str | Path, port: int = 8868,
         argv.append("--ServerApp.allow_root=True")
     # through /login: the token sets the login cookie that formgrader's own API calls need
     return argv, f"http://{ip}:{port}/login?next=%2Fformgrader&token={token}", ws.root
+
+
+def learner_home(*, workspace: Workspace | str | Path, learner: str | None = None,
+                 home: str | Path | None = None, port: int = 8869):
+    """(argv, extra environment, url) of the learner's home page (Voila) on ``workspace``."""
+    from grading.learner import home as learner_home_page
+
+    return learner_home_page.prepare(workspace=_ws(workspace), learner=learner, home=home,
+                                     port=port)

@@ -23,6 +23,7 @@ EPILOG = """Ví dụ / examples:
   congvu lab khoa_hoc --learner CB0001       JupyterLab của một học viên (thử trên một máy)
   congvu dashboard khoa_hoc                  bảng điều khiển cho phòng Nội vụ
   congvu demo                                chạy toàn bộ quy trình với dữ liệu giả lập
+  congvu hoc khoa_hoc --learner CB0001       trang chủ của học viên (không cần biết Jupyter)
   congvu cham-tay khoa_hoc --who gv_hoa      trang chấm câu tự luận (từng câu, mọi học viên)
   congvu formgrader khoa_hoc                 mở formgrader của nbgrader (trong JupyterLab)
 """
@@ -144,6 +145,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--who", default=None,
                    help="tên người chấm ghi vào nhật ký (mặc định: tên người dùng máy)")
 
+    s = sub.add_parser("hoc", help="trang chủ của học viên: học, làm bài, nộp, xem kết quả (Voila)")
+    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
+                   help="thư mục làm việc (mặc định: out/demo)")
+    s.add_argument("--learner", default=None, help="mã học viên (mặc định: tên người dùng máy)")
+    s.add_argument("--home", default=None, help="thư mục của học viên")
+    s.add_argument("--port", type=int, default=8869)
+
     s = sub.add_parser("formgrader", help="mở formgrader của nbgrader trong JupyterLab")
     s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
                    help="thư mục làm việc (mặc định: out/demo)")
@@ -200,6 +208,11 @@ def _run(args) -> int:
     elif args.command == "cham-tay":
         argv, env = api.grading_page(workspace=args.dir, port=args.port, who=args.who)
         print(f"Mở trình duyệt tại http://127.0.0.1:{args.port}/ (Ctrl+C để dừng)")
+        return _serve(argv, {**os.environ, **env})
+    elif args.command == "hoc":
+        argv, env, url = api.learner_home(workspace=args.dir, learner=args.learner,
+                                          home=args.home, port=args.port)
+        print(f"Mở trình duyệt tại / open: {url} (Ctrl+C để dừng)")
         return _serve(argv, {**os.environ, **env})
     elif args.command == "formgrader":
         argv, url, folder = api.formgrader(workspace=args.dir, port=args.port)
