@@ -52,6 +52,11 @@ def test_scores_go_where_formgrader_puts_them_and_are_audited(ws):
     assert log[["nguoi_cham", "hoc_vien", "diem_cu", "diem_moi"]].values.tolist() == [
         ["gv_hoa", "L_a", "", "1.5"], ["gv_hoa", "L_b", "", "0.5"], ["gv_lan", "L_a", "1.5", "2"]]
     assert log["thoi_gian"].str.endswith("+07:00").all()
+    # the report carries the audit log
+    from grading import api
+
+    paths = api.write_report(workspace=ws, out=ws.root / "bao_cao")["paths"]
+    assert paths["manual_audit_csv"].read_text(encoding="utf-8-sig").count("gv_") == 3
     # the kit's own reading of the gradebook agrees
     grades = gradebook.read_grades(ws.db_url)
     row = grades[(grades[C.LEARNER] == "L_a") & (grades[C.ITEM] == "c4")].iloc[0]
