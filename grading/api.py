@@ -16,6 +16,7 @@ with a Vietnamese message naming the fix.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -310,3 +311,50 @@ def open_retake(*, workspace: Workspace | str | Path, module: str,
     from grading.report.retake import open_retake as run
 
     return run(_ws(workspace), module, today=today)
+
+def grading_page(*, workspace: Workspace | str | Path, port: int = 8867, ip: str = "127.0.0.1",
+                 who: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """(argv, extra environment) that serve the trainer's grading page (Voila) over ``workspace``."""
+    from grading.report.dashboard import REPO, serve_command
+
+    ws = _ws(workspace)
+    argv, env = serve_command(ws.root, port=port, ip=ip,
+                              notebook=REPO / "dashboard" / "cham_tay.ipynb")
+    return argv, {**env, "CONGVU_GRADER": who or ""}
+
+
+def hand_grade(*, workspace: Workspace | str | Path, module: str, item: str, learner: str,
+               points: float | None, comment: str | None = None, who: str | None = None) -> bool:
+    """Record one hand grade as formgrader does (audited); True if something changed."""
+    from grading.course import manual
+
+    return manual.set_grade(_ws(workspace), module, item, learner, points=points,
+                            comment=comment, who=who)
+
+
+def formgrader(*, workspace: Workspace | str | Path, port: int = 8868,
+               ip: str = "127.0.0.1") -> tuple[list[str], str, Path]:
+    """(argv, url, folder to run it in) of a JupyterLab serving nbgrader's formgrader for
+    ``workspace`` (nbgrader 0.9 has no ``nbgrader formgrader`` command: it lives in JupyterLab,
+    and reads nbgrader_config.py from the folder it is started in)."""
+    import secrets
+    import sys
+
+    ws = _ws(workspace)
+    token = secrets.token_hex(16)
+    argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={ws.root}",
+            f"--ServerApp.ip={ip}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--ServerApp.allow_root=True")
+    # through /login: the token sets the login cookie that formgrader's own API calls need
+    return argv, f"http://{ip}:{port}/login?next=%2Fformgrader&token={token}", ws.root
+
+
+def learner_home(*, workspace: Workspace | str | Path, learner: str | None = None,
+                 home: str | Path | None = None, port: int = 8869):
+    """(argv, extra environment, url) of the learner's home page (Voila) on ``workspace``."""
+    from grading.learner import home as learner_home_page
+
+    return learner_home_page.prepare(workspace=_ws(workspace), learner=learner, home=home,
+                                     port=port)

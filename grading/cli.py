@@ -33,6 +33,9 @@ EPILOG = """Ví dụ / examples:
   congvu lab khoa_hoc --learner CB0001       JupyterLab của một học viên (thử trên một máy)
   congvu dashboard khoa_hoc                  bảng điều khiển cho phòng Nội vụ
   congvu demo                                chạy toàn bộ quy trình với dữ liệu giả lập
+  congvu hoc khoa_hoc --learner CB0001       trang chủ của học viên (không cần biết Jupyter)
+  congvu cham-tay khoa_hoc --who gv_hoa      trang chấm câu tự luận (từng câu, mọi học viên)
+  congvu formgrader khoa_hoc                 mở formgrader của nbgrader (trong JupyterLab)
 """
 
 
@@ -223,6 +226,25 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=Path("out/demo"))
     s.add_argument("--manifest", type=Path, default=None)
     s.add_argument("--jobs", type=int, default=None)
+
+    s = sub.add_parser("cham-tay", help="trang chấm câu tự luận cho giảng viên (Voila)")
+    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
+                   help="thư mục làm việc (mặc định: out/demo)")
+    s.add_argument("--port", type=int, default=8867)
+    s.add_argument("--who", default=None,
+                   help="tên người chấm ghi vào nhật ký (mặc định: tên người dùng máy)")
+
+    s = sub.add_parser("hoc", help="trang chủ của học viên: học, làm bài, nộp, xem kết quả (Voila)")
+    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
+                   help="thư mục làm việc (mặc định: out/demo)")
+    s.add_argument("--learner", default=None, help="mã học viên (mặc định: tên người dùng máy)")
+    s.add_argument("--home", default=None, help="thư mục của học viên")
+    s.add_argument("--port", type=int, default=8869)
+
+    s = sub.add_parser("formgrader", help="mở formgrader của nbgrader trong JupyterLab")
+    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
+                   help="thư mục làm việc (mặc định: out/demo)")
+    s.add_argument("--port", type=int, default=8868)
     return p
 
 
@@ -309,6 +331,19 @@ def _run(args) -> int:
               f"New attempt opened for {len(opened)} learners")
         for row in opened.itertuples(index=False):
             print(f"  {row[0]}: lần {row[2]}")
+    elif args.command == "cham-tay":
+        argv, env = api.grading_page(workspace=args.dir, port=args.port, who=args.who)
+        print(f"Mở trình duyệt tại http://127.0.0.1:{args.port}/ (Ctrl+C để dừng)")
+        return _serve(argv, {**os.environ, **env})
+    elif args.command == "hoc":
+        argv, env, url = api.learner_home(workspace=args.dir, learner=args.learner,
+                                          home=args.home, port=args.port)
+        print(f"Mở trình duyệt tại / open: {url} (Ctrl+C để dừng)")
+        return _serve(argv, {**os.environ, **env})
+    elif args.command == "formgrader":
+        argv, url, folder = api.formgrader(workspace=args.dir, port=args.port)
+        print(f"Mở trình duyệt tại / open: {url}")
+        return _serve(argv, dict(os.environ), cwd=folder)
     elif args.command == "demo":
         result = api.demo(out=args.out, manifest=args.manifest, jobs=args.jobs, say=print)
         print()
@@ -341,13 +376,13 @@ def _import_roster(args):
         return run(True)
 
 
-def _serve(argv: list[str], env: dict[str, str]) -> int:
+def _serve(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> int:
     """Run a server in the foreground until Ctrl+C (or SIGTERM), then stop it."""
     import signal
     import subprocess
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below
-    proc = subprocess.Popen(argv, env=env)
+    proc = subprocess.Popen(argv, env=env, cwd=cwd)
     try:
         return proc.wait()
     except KeyboardInterrupt:  # Ctrl + C reached the server too; it stops its kernels

@@ -34,6 +34,40 @@ def new_workspace(tmp_path):
     return make
 
 
+# --------------------------------------------------------------------------- graded mini course
+GRADED_RIGHT = {"c1": "C", "c2": ["A", "B"], "c3": False}
+GRADED_COHORT = {"L_a": {**GRADED_RIGHT, "c4": "Không bấm đường dẫn, báo bộ phận CNTT."},
+                 "L_b": {**GRADED_RIGHT, "c3": True, "c4": "Xóa thư."},
+                 "L_c": GRADED_RIGHT}  # leaves the free text blank
+GRADED_NAMES = {"L_a": "Lê Minh Khoa", "L_b": "Nguyễn Thị Ánh", "L_c": "Trần Văn Bình"}
+
+
+@pytest.fixture(scope="session")
+def graded_mini(tmp_path_factory):
+    """The tiny course graded for three named learners; c4 (free text) awaits the trainer.
+    Shared, read-only: tests that change it work on a copy."""
+    import pandas as pd
+
+    from grading import columns as C
+    from grading.course import exchange as learners
+    from grading.course import gradebook
+    from grading.course import workspace as W
+    from grading.engine import batch
+
+    tmp = tmp_path_factory.mktemp("manual")
+    ws = W.init(directory=tmp / "ws", manifest_path=MINI)
+    gradebook.register_learners(ws.db_url, ws.course_id, pd.DataFrame(
+        {C.LEARNER: list(GRADED_NAMES), C.NAME: list(GRADED_NAMES.values())}))
+    W.release(ws)
+    for learner, answers in GRADED_COHORT.items():
+        folder = learners.fetch(ws, tmp / "homes" / learner, "mini", learner)
+        learners.answer(folder, answers)
+        learners.submit(ws, tmp / "homes" / learner, "mini", learner)
+    batch.collect(ws, "mini")
+    batch.grade(workspace=ws, assignment="mini", jobs=2, progress=False)
+    return ws
+
+
 # --------------------------------------------------------------------------- browser tests
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by .ci/run; never downloaded
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -10,6 +10,8 @@
     faults.py      disk full, no permission, database down: Vietnamese errors, not tracebacks
     dbcheck.py     is the gradebook reachable? bounded retries of transient database errors
     exchange.py    a learner's side of nbgrader's exchange (fetch, answer, submit) for demo and tests
+    manual.py      hand grading of one free-text item across learners, written as formgrader
+                   writes it (manual_score, comment) + the audit log nhat_ky_cham_tay.csv
 
 Imports only the shared modules (errors, columns, files, settings, status, vntext) and learner/'s
 answer storage; never roster/, engine/ or report/.

@@ -49,6 +49,12 @@ c.Autograde.autograde_preprocessors = _steps[:1] + [StaticWidgetOutputs] + _step
 from grading.learner.nbhooks import FEEDBACK_TEMPLATE, feedback_template_dirs  # noqa: E402
 c.GenerateFeedback.HTMLExporter.template_name = FEEDBACK_TEMPLATE
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = feedback_template_dirs()
+# Verdict (Đạt / Chưa đạt) against each module's pass mark; hand-graded items still waiting shown so.
+from grading.course.manifest import load as _load_manifest  # noqa: E402
+from grading.learner.nbhooks import FeedbackVerdict  # noqa: E402
+c.GenerateFeedback.preprocessors.insert(1, FeedbackVerdict)
+c.FeedbackVerdict.pass_marks = {{m.id: m.pass_mark for m in
+                                _load_manifest(os.path.join(_root, "congvu", "course.yml")).modules}}
 c.ExecutePreprocessor.timeout = {timeout}
 # Kernels inherit the grader's stderr: keep their start-up chatter out of the trainer's terminal.
 c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]

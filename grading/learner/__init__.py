@@ -8,6 +8,8 @@
     nbhooks.py     nbgrader preprocessors and templates the workspace config plugs in
     templates/     Vietnamese feedback template and the learner JupyterLab's CSS
     lab.py         `congvu lab`: JupyterLab for one learner on a workspace's exchange
+    home.py        `congvu hoc`: the learner's home page (Voila): modules for their position,
+                   status, lessons and assessments rendered without code, submit, verdict
 
 answers, items, variants and checks import only the standard library, ipywidgets and document libraries:
 they run inside learners' kernels. Stored notebooks import them as ``grading.items`` and

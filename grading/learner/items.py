@@ -25,6 +25,7 @@ import html
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 
@@ -80,7 +81,7 @@ class Invalid(ValueError):
 def _status_text(saved: Any) -> str:
     if saved is None:
         return "Chưa trả lời"
-    return f"✔ Đã lưu lúc {datetime.now():%H:%M:%S}"
+    return f"✔ Đã lưu lúc {datetime.now(ZoneInfo('Asia/Ho_Chi_Minh')):%H:%M:%S}"  # Vietnam time
 
 
 def _status_html(text: str) -> str:

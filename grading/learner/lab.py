@@ -57,6 +57,24 @@ SETTINGS = {
     "@jupyterlab/mainmenu-extension:plugin": {"menus": [
         {"id": "jp-mainmenu-file", "items": [{"command": ASSIGNMENT_LIST, "rank": 0.5}]}]},
 }
+# Trainer and programmer entries a learner never needs (merged into SETTINGS by write_config).
+HIDDEN_FILE_COMMANDS = ("filemenu:shutdown", "filemenu:close-and-cleanup",
+                        "filemenu:create-console")
+# File → New → Python file / console / terminal: hidden by custom.css (a submenu's items cannot
+# be disabled from overrides.json in JupyterLab 4.6)
+HIDDEN_MENUS = ("jp-mainmenu-kernel",)
+
+
+def learner_settings() -> dict:
+    """SETTINGS with the trainer and programmer menu entries disabled."""
+    settings = json.loads(json.dumps(SETTINGS))
+    menus = settings["@jupyterlab/mainmenu-extension:plugin"]["menus"]
+    file_menu = next(m for m in menus if m["id"] == "jp-mainmenu-file")
+    file_menu["items"] += [{"command": c, "disabled": True} for c in HIDDEN_FILE_COMMANDS]
+    menus += [{"id": m, "disabled": True} for m in HIDDEN_MENUS]
+    return settings
+
+
 CUSTOM_CSS = Path(__file__).resolve().parent / "templates" / "lab" / "custom.css"
 LESSONS_DIR = "bai_hoc"
 
@@ -144,7 +162,7 @@ def write_config(ws: Workspace, home: Path, learner: str) -> Path:
     pages = {"disabledExtensions": {name: True for name in OFF_LAB_PLUGINS}}
     _write(conf / "labconfig" / "page_config.json", json.dumps(pages, indent=1))
     _write(conf / "lab" / "settings" / "overrides.json",
-           json.dumps(SETTINGS, indent=1, ensure_ascii=False))
+           json.dumps(learner_settings(), indent=1, ensure_ascii=False))
     _write(conf / "custom" / "custom.css", CUSTOM_CSS.read_text(encoding="utf-8"))
     return conf
 

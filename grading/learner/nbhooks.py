@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+from traitlets import Bool, Dict
 
 from grading.learner.answers import load_answers, render_static
 
@@ -75,6 +75,58 @@ def hide_item_sources(nb: dict) -> int:
             jupyter["source_hidden"] = True
             count += 1
     return count
+
+
+PASSED, FAILED, WAITING = "dat", "chua_dat", "cho_cham"
+VERDICT_VI = {PASSED: "Đạt", FAILED: "Chưa đạt", WAITING: "Chờ giảng viên chấm câu tự luận"}
+
+
+def verdict(score: float, max_score: float, pending_points: float, pass_mark: float) -> str:
+    """Đạt / Chưa đạt against ``pass_mark`` (percent); while hand-graded items wait, the
+    verdict waits too unless they cannot change it."""
+    if max_score <= 0:
+        return WAITING if pending_points else FAILED
+    if 100.0 * score / max_score >= pass_mark - 1e-9:
+        return PASSED
+    if 100.0 * (score + pending_points) / max_score < pass_mark - 1e-9:
+        return FAILED
+    return WAITING
+
+
+class FeedbackVerdict(Preprocessor):
+    """After nbgrader's GetGrades: mark every hand-graded item still awaiting the trainer
+    (``metadata.nbgrader.pending``; the template says "chờ giảng viên chấm", not 0) and put the
+    verdict against the module's pass mark into ``resources["congvu"]``."""
+
+    enabled = Bool(True, help="nbconvert runs a preprocessor only when enabled").tag(config=True)
+    pass_marks = Dict({}, help="module id -> pass mark in percent (course.yml)").tag(config=True)
+    default_pass_mark = 70.0
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook, MissingEntry
+
+        info = resources["nbgrader"]
+        pending = 0.0
+        with Gradebook(info["db_url"]) as gb:
+            for cell in nb.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                if not (meta.get("grade") or meta.get("task")):
+                    continue
+                try:
+                    grade = gb.find_grade(meta["grade_id"], info["notebook"],
+                                          info["assignment"], info["student"])
+                except MissingEntry:
+                    continue
+                waiting = bool(grade.needs_manual_grade) and grade.manual_score is None
+                meta["pending"] = waiting
+                pending += float(grade.max_score or 0) if waiting else 0.0
+        mark = float(self.pass_marks.get(info["assignment"], self.default_pass_mark))
+        score, top = float(info.get("score") or 0), float(info.get("max_score") or 0)
+        result = verdict(score, top, pending, mark)
+        resources["congvu"] = {"pass_mark": mark, "verdict": result,
+                               "verdict_vi": VERDICT_VI[result], "pending_points": pending,
+                               "percent": round(100.0 * score / top, 1) if top else 0.0}
+        return nb, resources
 
 
 def feedback_template_dirs() -> list[str]:

@@ -16,6 +16,7 @@
     retake.py      `congvu retake`: the next attempt opened for learners who may retake
     certificates.py  who completed a track; serials, verification codes, `congvu verify`
     certificate_pdf.py  the certificate pages (A4 PDF, DejaVu fonts, QR code)
+    grading_page.py  the trainer's page: one free-text item across learners, rubric beside it
 
 Imports course/, roster/ and the shared modules; never engine/.
 """

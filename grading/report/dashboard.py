@@ -189,14 +189,15 @@ NOT_IN_VOILA = ["@jupyter/nbgrader", "@jupyter-notebook/lab-extension",
                 "@voila-dashboards/jupyterlab-preview"]
 
 
-def serve_command(workspace: str | Path, *, port: int = 8866,
-                  ip: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
-    """(argv, extra environment) that serve the dashboard of ``workspace`` with Voila."""
+def serve_command(workspace: str | Path, *, port: int = 8866, ip: str = "127.0.0.1",
+                  notebook: Path = NOTEBOOK) -> tuple[list[str], dict[str, str]]:
+    """(argv, extra environment) that serve the dashboard of ``workspace`` with Voila
+    (or another notebook of dashboard/, e.g. the trainer's grading page)."""
     import os
     import sys
 
     voila = str(Path(sys.executable).parent / "voila")
-    argv = [voila, str(NOTEBOOK), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
+    argv = [voila, str(notebook), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
             "--template=congvu", "--theme=light",
             *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_VOILA)]
     paths = [str(TEMPLATES), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]

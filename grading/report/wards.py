@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from grading import columns as C
+from grading.course import manual
 from grading.report import labels
 from grading.report import tables as summary
 from grading.report import write as report
@@ -29,6 +30,12 @@ def ward_files(lm, status, out: Path, *, lang: str, titles: dict, title: str,
     return written
 
 
+def manual_audit(ws, learners: set[str] | None = None):
+    """The workspace's hand-grading audit log, limited to ``learners`` if given."""
+    audit = manual.audit_log(ws.root)
+    return audit if learners is None else audit[audit["hoc_vien"].isin(learners)]
+
+
 def report_command(ws, out: Path, *, lang: str = "vi", wards: list[str] | None = None,
                    split: bool = False, as_of: dt.date | None = None,
                    docx: bool = False) -> dict:
@@ -48,6 +55,10 @@ def report_command(ws, out: Path, *, lang: str = "vi", wards: list[str] | None =
     tables = summary.tables_from(lm, status, titles)
     paths = report.write_report(tables, out, lang=lang, module_titles=titles, title=title,
                                 as_of=as_of)
+    audit = manual_audit(ws, set(lm[C.LEARNER]) if wards else None)
+    if not audit.empty:  # who changed which hand grade, when, old → new
+        data = audit.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+        paths["manual_audit_csv"] = report.save(Path(out) / manual.AUDIT_FILE, data)
     compact = [C.WARD_CODE, C.WARD_NAME, C.ENROLLED, C.N_COMPLETED, C.COMPLETION_RATE,
                C.N_OVERDUE]
     result = {"paths": paths, "per_ward": tables["per_ward"][compact], "titles": titles,

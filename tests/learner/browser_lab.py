@@ -151,7 +151,9 @@ class Learner:
             ".lm-DockPanel .lm-TabBar-tab.jp-mod-current:not(.jp-mod-dirty)", timeout=20_000)
 
     def restart_kernel(self) -> None:
-        self.menu("Kernel", "kernelmenu:restart")
+        """The notebook toolbar's restart button (the learner's lab has no Kernel menu)."""
+        self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar "
+                          '[data-command="notebook:restart-kernel"]').click()
         self.page.click(".jp-Dialog .jp-mod-accept")
         self.wait_idle()
 
