@@ -40,10 +40,11 @@ def default_manifest() -> Path:
 
 
 def init_workspace(*, directory: str | Path, manifest: str | Path | None = None,
-                   force: bool = False, db_url: str | None = None) -> Workspace:
+                   force: bool = False, db_url: str | None = None,
+                   exchange: str | Path | None = None) -> Workspace:
     """Create a standard nbgrader course directory from the course manifest."""
     return W.init(directory=directory, manifest_path=manifest or default_manifest(),
-                  force=force, db_url=db_url)
+                  force=force, db_url=db_url, exchange=exchange)
 
 
 def open_workspace(*, directory: str | Path) -> Workspace:
@@ -83,19 +84,24 @@ def grade(*, workspace: Workspace | str | Path, module: str, collect: bool = Fal
     Limits come from the workspace's configuration (``c.GradingLimits``); ``timeout`` and
     ``memory_mb`` override them for this batch.
     """
+    from grading import columns as C
     from grading import settings
     from grading.engine import batch
     from grading.engine.sandbox import Limits
 
     ws = _ws(workspace)
-    if collect:
-        batch.collect(ws, module)
+    refused = batch.collect(ws, module) if collect else []
     limits = Limits.of(settings.workspace_limits(ws.root))
     limits.wall_seconds = timeout or limits.wall_seconds
     limits.memory_mb = memory_mb or limits.memory_mb
-    return batch.grade(workspace=ws, assignment=module, jobs=jobs, learners=learners,
-                       force=force, scheduler=scheduler, sandbox=sandbox, limits=limits,
-                       progress=progress)
+    frame = batch.grade(workspace=ws, assignment=module, jobs=jobs, learners=learners,
+                        force=force, scheduler=scheduler, sandbox=sandbox, limits=limits,
+                        progress=progress)
+    extra = [r for r in refused if r[C.LEARNER] not in set(frame[C.LEARNER])] if refused else []
+    if not extra:
+        return frame
+    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True).sort_values(
+        C.LEARNER, ignore_index=True)
 
 
 def status(*, workspace: Workspace | str | Path, module: str | None = None) -> pd.DataFrame:
@@ -188,3 +194,14 @@ def demo(*, out: str | Path, manifest: str | Path | None = None, jobs: int | Non
     kwargs = {"say": say} if say else {}
     return demo_run.run(out=Path(out), manifest_path=Path(manifest or default_manifest()),
                         jobs=jobs, **kwargs)
+
+
+def doctor(*, workspace: Workspace | str | Path, fix: bool = False) -> list:
+    """Paths of the workspace and its exchange with modes that expose keys, grades or other
+    learners' work (``permissions.check``); ``fix`` sets them first. [] when all is well."""
+    from grading.course import permissions
+
+    ws = _ws(workspace)
+    if fix:
+        permissions.fix(ws.root, ws.exchange, ws.course_id)
+    return permissions.check(ws.root, ws.exchange, ws.course_id)

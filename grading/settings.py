@@ -66,3 +66,10 @@ def workspace_limits(root: Path) -> GradingLimits:
     config = PyFileConfigLoader(path.name, str(path.parent)).load_config() if path.is_file() \
         else None
     return GradingLimits(config=config)
+
+# Intake of submissions from the exchange (grading/engine/intake.py): what a learner may hand in.
+INTAKE_FILE_MB = 16            # largest single file of a submission
+INTAKE_TOTAL_MB = 64           # all files of one submission together
+INTAKE_MAX_FILES = 200         # files and folders in one submission
+INTAKE_MAX_DEPTH = 4           # nested folders in one submission
+SUBMIT_TIME_TOLERANCE_S = 300  # claimed timestamp.txt vs. the time the files last changed

@@ -21,11 +21,11 @@ import pandas as pd
 
 from grading import columns as C
 from grading.errors import GradingError, problem
-from grading.status import FINAL, Status
+from grading.status import Status
 
 LOG_FILE = Path("congvu") / "grading_log.csv"
 PUBLIC_COLUMNS = [C.LEARNER, C.MODULE, C.STATUS, C.REASON, "graded_at", "seconds"]
-LOG_COLUMNS = PUBLIC_COLUMNS + ["fingerprint"]
+LOG_COLUMNS = PUBLIC_COLUMNS + ["fingerprint", "flags"]  # flags: "unsandboxed"
 
 
 def fingerprint(folder: Path) -> str:
@@ -87,7 +87,7 @@ def read(root: Path) -> pd.DataFrame:
     text = path.read_bytes()
     if text and not text.endswith(b"\n") and len(frame):  # torn last line
         frame = frame.iloc[:-1]
-    return frame[frame[C.STATUS].isin(FINAL | {Status.ERROR})][LOG_COLUMNS]
+    return frame[frame[C.STATUS].isin(list(Status))][LOG_COLUMNS]
 
 
 def latest(root: Path, assignment: str | None = None) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """engine/ — autograding: parallel, sandboxed, resumable.
 
     batch.py       grade(): plan, collect, run the pool or Dask, append statuses to the ledger
+    intake.py      safe collect: learner = owner of the inbound folder, true time, regular files
     precheck.py    a look at a submission before grading (broken notebook, edited locked cells)
     worker.py      one learner through nbgrader's own autograde, in a worker process
     cluster.py     the same per-learner task on a Dask cluster

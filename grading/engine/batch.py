@@ -29,6 +29,8 @@ from grading.status import FINAL, OK, Status
 log = logging.getLogger("congvu")
 
 LOG_COLUMNS = ledger.PUBLIC_COLUMNS
+UNSANDBOXED = "unsandboxed"  # flag of rows graded without isolation (--no-sandbox)
+UNSANDBOXED_VI = "chấm không cách ly (unsandboxed)"
 
 
 def read_status(ws: Workspace, assignment: str | None = None) -> pd.DataFrame:
@@ -42,14 +44,27 @@ def submissions(ws: Workspace, assignment: str) -> list[str]:
                   if p.is_dir())
 
 
-def collect(ws: Workspace, assignment: str) -> None:
-    """Copy the latest submissions from the exchange into submitted/ (nbgrader collect)."""
+def collect(ws: Workspace, assignment: str, identify=None) -> list[dict]:
+    """Copy the latest submissions from the exchange into submitted/, trusting nothing the
+    learner wrote (grading/engine/intake.py); refused ones get a status line in the ledger.
+    Returns the status rows of refused submissions."""
+    from grading.engine import intake
+
     ws.manifest.module(assignment)
-    result = ws.api().collect(assignment, update=True)
-    if not result["success"]:
-        raise GradingError(problem(f"nbgrader không thu được bài của {assignment}",
-                                   "kiểm tra thư mục exchange", file=str(ws.root / "exchange")),
-                           detail=result.get("log", ""))
+    try:
+        rows = intake.collect(ws, assignment, identify=identify or intake.owner_name)
+    except OSError as exc:
+        raise GradingError(problem(f"không thu được bài của {assignment}: {exc.strerror}",
+                                   "kiểm tra thư mục kho trao đổi (congvu doctor)",
+                                   file=str(intake.inbound_path(ws)),
+                                   message_en="cannot read the exchange inbound")) from exc
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    with ledger.BatchLock(ws.root):
+        for row in rows:
+            folder = ws.root / "submitted" / row[C.LEARNER] / assignment
+            mark = ledger.fingerprint(folder) if folder.is_dir() else ""
+            ledger.append(ws.root, {**row, "graded_at": now, "fingerprint": mark})
+    return rows
 
 
 def _plan(ws: Workspace, assignment: str, learners: list[str] | None, force: bool):
@@ -127,15 +142,19 @@ def sandbox_mode(sandbox: bool | None) -> bool:
     """True to isolate learner code; None = isolate when the machine allows it."""
     from grading.engine import sandbox as sb
 
+    if sandbox is False:
+        log.warning("CẢNH BÁO: chấm không cách ly (--no-sandbox); mã của học viên chạy với quyền "
+                    "của người chấm; mọi dòng chấm được đánh dấu 'unsandboxed'.")
+        return False
     ok, why = sb.available()
-    if sandbox and not ok:
+    if not ok:  # fail closed: never run learner code unisolated unless told to
         raise GradingError(problem(f"không tạo được sandbox: {why}",
-                                   "chạy với quyền root trên Linux, hoặc bỏ --sandbox",
-                                   message_en="cannot build the sandbox"))
-    if sandbox is None and not ok:
-        log.warning("CẢNH BÁO: chấm không có sandbox (%s); mã của học viên chạy với quyền của "
-                    "người chấm.", why)
-    return ok if sandbox is None else bool(sandbox)
+                                   "chạy với quyền root trên Linux (máy cho phép namespaces); "
+                                   "hoặc, chỉ khi chấp nhận rủi ro, thêm --no-sandbox (mã học "
+                                   "viên sẽ đọc được đáp án và sửa được điểm)",
+                                   message_en=f"cannot build the sandbox: {why}",
+                                   fix_en="run as root, or accept the risk with --no-sandbox"))
+    return True
 
 
 def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
@@ -170,6 +189,9 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
             for row in stream:
                 row.update({"graded_at": dt.datetime.now().isoformat(timespec="seconds"),
                             "fingerprint": todo.get(row[C.LEARNER], "")})
+                if not isolate:
+                    row["flags"] = UNSANDBOXED
+                    row[C.REASON] = "; ".join(filter(None, [UNSANDBOXED_VI, row.get(C.REASON)]))
                 ledger.append(ws.root, row)
                 rows.append(row)
                 if details is not None:

@@ -170,10 +170,10 @@ def _copy_work(spec: Spec, work: str) -> None:
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copyfile(src, dst)
         os.chmod(dst, 0o644)
-    for dirpath, dirnames, filenames in os.walk(work):
+    for dirpath, dirnames, filenames in os.walk(work) if spec.isolate else ():  # else: ours
         for name in dirnames + filenames:
             os.lchown(os.path.join(dirpath, name), spec.learner_uid, spec.learner_uid)
-    os.lchown(work, spec.learner_uid, spec.learner_uid)
+    os.lchown(work, spec.learner_uid, spec.learner_uid) if spec.isolate else None
 
 
 _BASE = {"vsize": 0}

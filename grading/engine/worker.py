@@ -141,7 +141,8 @@ def _status(incidents: list, tamper: str) -> tuple[str, str]:
     kinds = {kind: detail for kind, detail in reversed(incidents)}
     for kind in PRIORITY:
         if kind in kinds:
-            status = Status.ERROR if kind in ("died", "check") else Status(kind)
+            status = {"died": Status.KERNEL_DIED, "check": Status.CHECK_TIMEOUT}.get(kind) \
+                or Status(kind)
             reason = REASONS[kind].format(detail=kinds[kind])
             note = "; các câu trả lời đã lưu vẫn được chấm"
             return status, reason + note + (f"; {tamper}" if tamper else "")
