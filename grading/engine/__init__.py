@@ -10,6 +10,7 @@
     forkserver.py  a warm, pre-imported server that forks one kernel per learner
     sandbox.py     namespaces, private root, uid, rlimits: what learner code can see and do
     cgroups.py     memory cgroup per sandbox
+    userns.py      sandboxes without root: unprivileged user namespace, no capabilities
     checkrun.py    kit checks of hidden test cells, run in the supervisor, never in the kernel
 
 The process tree of one batch:
