@@ -46,7 +46,7 @@ _LABELS = {
 OK = frozenset({Status.GRADED, Status.TAMPERED})
 # Not graded again unless the submission changes (or --force).
 FINAL = frozenset(OK | {Status.TIMEOUT, Status.MEMORY, Status.OUTPUT, Status.INVALID_NOTEBOOK,
-                       Status.FORGED, Status.REJECTED_FILES})
+                       Status.FORGED, Status.REJECTED_FILES, Status.CORRUPT_ANSWERS})
 
 
 def label(value: str, lang: str = "vi") -> str:

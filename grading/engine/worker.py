@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grading import columns as C
 from grading.engine import executor
-from grading.engine.precheck import precheck, tampered
+from grading.engine.precheck import answers_problem, precheck, tampered
 from grading.status import Status
 
 SLOTS = 256
@@ -177,6 +177,9 @@ def grade_one(assignment: str, learner: str) -> dict:
         result = _STATE["api"].autograde(assignment, learner, force=True, create=True)
     if result["success"]:
         status, reason = _status(executor.RUN["incidents"], tamper)
+        corrupt = answers_problem(folder)
+        if corrupt and status in (Status.GRADED, Status.TAMPERED):
+            status, reason = Status.CORRUPT_ANSWERS, "; ".join(filter(None, [corrupt, reason]))
     else:
         status, reason = Status.ERROR, "nbgrader báo lỗi khi chấm: " + _cause(result)
     return {**row, C.STATUS: status, C.REASON: reason,
