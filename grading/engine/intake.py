@@ -20,7 +20,9 @@ Here, for every inbound entry of the module:
   folder by someone else) are left out and named in the log.
 
 Every refused submission gets a status row; the others are copied and graded. The latest entry
-of each learner (by true time) wins; an older valid copy already in ``submitted/`` stays.
+of each learner (by true time) wins; an older valid copy already in ``submitted/`` stays. A first
+pass keeps no file contents (memory stays small for thousands of learners); the chosen entries
+are read again, with every check, when they are stored.
 """
 from __future__ import annotations
 
@@ -93,8 +95,8 @@ def _kind(mode: int) -> str:
 class _Reader:
     """Reads one submission tree through descriptors, enforcing the intake limits."""
 
-    def __init__(self, uid: int, entry: Entry) -> None:
-        self.uid, self.entry = uid, entry
+    def __init__(self, uid: int, entry: Entry, keep: bool) -> None:
+        self.uid, self.entry, self.keep = uid, entry, keep
         self.total = self.count = 0
         self.ctime = 0.0
 
@@ -150,7 +152,8 @@ class _Reader:
             if len(data) > settings.INTAKE_FILE_MB << 20:
                 self.refuse(rel, f"tệp quá lớn (trên {settings.INTAKE_FILE_MB} MB)")
             self.ctime = max(self.ctime, st.st_ctime)
-            self.entry.files[rel] = data
+            if self.keep or rel == "timestamp.txt":
+                self.entry.files[rel] = data
         finally:
             os.close(fd)
 
@@ -166,8 +169,9 @@ def _claimed_time(entry: Entry) -> dt.datetime | None:
 
 
 def read_entry(inbound_fd: int, name: str, claimed: str,
-               identify: Callable[[int], str | None]) -> Entry:
-    """Read one inbound entry: who owns it, when it last changed, its files or why refused."""
+               identify: Callable[[int], str | None], keep: bool = False) -> Entry:
+    """Read one inbound entry: who owns it, when it last changed, why refused; with ``keep``,
+    also its files' contents (read once more, with every check, for the entry to be stored)."""
     st = os.stat(name, dir_fd=inbound_fd, follow_symlinks=False)
     self_owned = st.st_uid == os.geteuid()
     learner = claimed if self_owned else identify(st.st_uid)
@@ -182,7 +186,7 @@ def read_entry(inbound_fd: int, name: str, claimed: str,
         if claimed != learner:
             raise Refused(Status.FORGED, f"bài nộp mang tên '{claimed}' nhưng do tài khoản "
                                          f"'{learner}' nộp; không chấm và không ghi cho '{claimed}'")
-        reader = _Reader(st.st_uid, entry)
+        reader = _Reader(st.st_uid, entry, keep)
         fd = os.open(name, _OPEN_DIR, dir_fd=inbound_fd)
         try:
             reader.ctime = os.fstat(fd).st_ctime
@@ -278,9 +282,18 @@ def collect(ws, assignment: str, *, identify: Callable[[int], str | None] = owne
         if entry.learner not in latest or entry.time > latest[entry.learner].time:
             latest[entry.learner] = entry
     submitted = ws.root / "submitted"
-    for learner, entry in sorted(latest.items()):
-        if store(entry, submitted / learner / assignment):
-            log.info("Đã thu bài %s của %s (%s UTC)", assignment, learner, entry.time)
+    fd = os.open(inbound, _OPEN_DIR)
+    try:
+        for learner, seen in sorted(latest.items()):  # read again, checked again, then stored
+            entry = read_entry(fd, seen.name, seen.name.rsplit("+", 3)[0], identify, keep=True)
+            if entry.refused is not None or entry.learner != learner:
+                refused[learner] = entry
+                entry.refused = entry.refused or Refused(Status.FORGED, "bài nộp đổi chủ khi thu")
+                del latest[learner]
+            elif store(entry, submitted / learner / assignment):
+                log.info("Đã thu bài %s của %s (%s UTC)", assignment, learner, entry.time)
+    finally:
+        os.close(fd)
     # A refusal counts when it is the learner's latest hand-in (an older one is history).
     return [{C.LEARNER: learner, C.MODULE: assignment, C.STATUS: entry.refused.status,
              C.REASON: entry.refused.reason, "seconds": 0.0}
