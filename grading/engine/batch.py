@@ -185,6 +185,7 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
             stream = source(scheduler, ws, assignment, list(todo), isolate, limits)
         else:
             stream = _local(ws, assignment, list(todo), jobs, isolate, limits)
+        no_cgroup = 0
         try:
             for row in stream:
                 row.update({"graded_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -197,8 +198,12 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
                 if details is not None:
                     details.append(dict(row))
                 bar.update(row[C.STATUS])
+                no_cgroup += isolate and row.get("memory_cgroup") is False
         finally:
             bar.close()
+    if no_cgroup:  # logged by each worker too; here once, in the batch summary
+        log.warning("%d bài được chấm không có cgroup bộ nhớ (không tạo được: cần root hoặc "
+                    "cgroup được ủy quyền); bộ nhớ chỉ được giới hạn bằng rlimit.", no_cgroup)
     frame = pd.DataFrame(rows + kept, columns=LOG_COLUMNS)
     frame["seconds"] = pd.to_numeric(frame["seconds"], errors="coerce").fillna(0.0)
     return frame.sort_values(C.LEARNER, ignore_index=True)

@@ -185,7 +185,8 @@ def grade_one(assignment: str, learner: str) -> dict:
     return {**row, C.STATUS: status, C.REASON: reason,
             "seconds": round(time.monotonic() - start, 3),
             "kernel_s": round(executor.RUN["kernel_s"], 4),
-            "cells_s": round(executor.RUN["cells_s"], 4)}
+            "cells_s": round(executor.RUN["cells_s"], 4),
+            "memory_cgroup": _STATE["cgroup"] is not None}
 
 
 def crash_row(learner: str, assignment: str, where_vi: str, exc: BaseException) -> dict:
