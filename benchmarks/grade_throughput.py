@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep is None:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"CPU seconds per notebook: nbgrader autograde {nb_cpu / n:.3f}, congvu grade "
-          f"{cv_cpu / n:.3f} (CPU ratio {nb_cpu / max(cv_cpu, 1e-9):.2f}: holds under load)")
+          f"{cv_cpu / n:.3f} (CPU ratio {nb_cpu / max(cv_cpu, 1e-9):.2f}; reaped processes only)")
     print(f"ratio: {cv_rate / nb_rate:.2f}")
     return 0 if same else 1
 
