@@ -114,6 +114,12 @@ def cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def cpu_all() -> float:
+    """CPU seconds of this process and of every child reaped so far (workers, kernels)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime + cpu_children()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--learners", type=int, default=200)
@@ -145,10 +151,10 @@ def main(argv: list[str] | None = None) -> int:
 
     details: list = []
     load_mid = os.getloadavg()[0]
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_all()
     status = autograde.grade(workspace=ws, assignment=args.module, jobs=args.jobs,
                              progress=False, force=True, details=details)
-    cv_wall = time.perf_counter() - t0
+    cv_wall, cv_cpu = time.perf_counter() - t0, cpu_all() - cpu0
     jobs = args.jobs or os.cpu_count()
 
     ours, theirs = grades(ws.root), grades(plain)
@@ -176,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
           f"workspaces in {tmp}")
     if args.keep is None:
         shutil.rmtree(tmp, ignore_errors=True)
+    print(f"CPU seconds per notebook: nbgrader autograde {nb_cpu / n:.3f}, congvu grade "
+          f"{cv_cpu / n:.3f} (CPU ratio {nb_cpu / max(cv_cpu, 1e-9):.2f}; reaped processes only)")
     print(f"ratio: {cv_rate / nb_rate:.2f}")
     return 0 if same else 1
 

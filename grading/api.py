@@ -41,10 +41,11 @@ def default_manifest() -> Path:
 
 
 def init_workspace(*, directory: str | Path, manifest: str | Path | None = None,
-                   force: bool = False, db_url: str | None = None) -> Workspace:
+                   force: bool = False, db_url: str | None = None,
+                   exchange: str | Path | None = None) -> Workspace:
     """Create a standard nbgrader course directory from the course manifest."""
     return W.init(directory=directory, manifest_path=manifest or default_manifest(),
-                  force=force, db_url=db_url)
+                  force=force, db_url=db_url, exchange=exchange)
 
 
 def open_workspace(*, directory: str | Path) -> Workspace:
@@ -95,7 +96,6 @@ def grade(*, workspace: Workspace | str | Path, module: str, collect: bool = Fal
     ws.manifest.module(module)
     if collect:
         _require_released(ws, module)
-        batch.collect(ws, module)
     limits = Limits.of(settings.workspace_limits(ws.root))
     limits.wall_seconds = timeout or limits.wall_seconds
     limits.memory_mb = memory_mb or limits.memory_mb
@@ -358,3 +358,14 @@ def learner_home(*, workspace: Workspace | str | Path, learner: str | None = Non
 
     return learner_home_page.prepare(workspace=_ws(workspace), learner=learner, home=home,
                                      port=port)
+
+
+def doctor(*, workspace: Workspace | str | Path, fix: bool = False) -> list:
+    """Paths of the workspace and its exchange with modes that expose keys, grades or other
+    learners' work (``permissions.check``); ``fix`` sets them first. [] when all is well."""
+    from grading.course import permissions
+
+    ws = _ws(workspace)
+    if fix:
+        permissions.fix(ws.root, ws.exchange, ws.course_id)
+    return permissions.check(ws.root, ws.exchange, ws.course_id)

@@ -113,6 +113,8 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="xóa và tạo lại nếu thư mục đã có")
     s.add_argument("--db-url", default=None,
                    help="gradebook khác SQLite, ví dụ postgresql+psycopg2://user@host/db")
+    s.add_argument("--exchange", type=Path, default=None,
+                   help="thư mục kho trao đổi dùng chung với học viên (mặc định: DIR/exchange)")
 
     s = sub.add_parser("roster", help="danh sách cán bộ")
     rsub = s.add_subparsers(dest="roster_command", required=True, metavar="LỆNH")
@@ -245,6 +247,11 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
                    help="thư mục làm việc (mặc định: out/demo)")
     s.add_argument("--port", type=int, default=8868)
+
+    s = sub.add_parser("doctor", help="kiểm tra quyền truy cập: học viên không đọc được đáp án, "
+                                      "điểm hay bài của người khác")
+    s.add_argument("dir", type=Path)
+    s.add_argument("--fix", action="store_true", help="đặt lại quyền đúng cho mọi mục bị sai")
     return p
 
 
@@ -254,7 +261,7 @@ def _run(args) -> int:
     lang = args.lang
     if args.command == "init":
         ws = api.init_workspace(directory=args.dir, manifest=args.manifest, force=args.force,
-                                db_url=args.db_url)
+                                db_url=args.db_url, exchange=args.exchange)
         print(f"Đã tạo {ws.root} với {len(ws.manifest.modules)} học phần.")
     elif args.command == "roster":
         res = _import_roster(args)
@@ -351,6 +358,13 @@ def _run(args) -> int:
         print()
         print(f"Báo cáo Excel: {result['xlsx']}")
         print(f"Báo cáo HTML:  {result['html']}")
+    elif args.command == "doctor":
+        found = api.doctor(workspace=args.dir, fix=args.fix)
+        for item in found:
+            print(item.render(lang))
+        if not found:
+            print("Quyền truy cập đúng." if lang == "vi" else "Permissions are correct.")
+        return 1 if found else 0
     return 0
 
 

@@ -170,9 +170,15 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
                 (folder / notebook).write_text('{"cells": [', encoding="utf-8")
             learners.submit(ws, home, module_id, learner)
     say("5/7 Thu bài và chấm tự động bằng nbgrader")
+    from grading.engine import sandbox as sb
+
+    isolate, why = sb.available()  # synthetic data: without isolation, grade flagged unsandboxed
+    if not isolate:
+        say(f"    ! không có sandbox ({why}): chấm không cách ly, đánh dấu 'unsandboxed'")
     for module_id in modules:
         autograde.collect(ws, module_id)
-        status = autograde.grade(workspace=ws, assignment=module_id, jobs=jobs)
+        status = autograde.grade(workspace=ws, assignment=module_id, jobs=jobs,
+                                 sandbox=None if isolate else False)
         for row in status[status["status"] != Status.GRADED].itertuples():
             say(f"    ! {row.learner_id}: {row.reason}")
     from nbgrader.api import MissingEntry

@@ -23,6 +23,12 @@ JOINER_GRACE_DAYS = 30         # days a new official gets after joining, past th
 # active officials as leavers is most likely a partial file; it needs --yes (or a confirmation).
 LEAVER_SHARE = 0.2
 LEAVER_MIN = 5                 # ... and more than this many (a small office changes by one or two)
+# Intake of submissions from the exchange (grading/engine/intake.py): what a learner may hand in.
+INTAKE_FILE_MB = 16            # largest single file of a submission
+INTAKE_TOTAL_MB = 64           # all files of one submission together
+INTAKE_MAX_FILES = 200         # files and folders in one submission
+INTAKE_MAX_DEPTH = 4           # nested folders in one submission
+SUBMIT_TIME_TOLERANCE_S = 300  # claimed timestamp.txt vs. the time the files last changed
 # Report page (report.html, dashboard): the workbook and CSV files always hold everything.
 HTML_MAX_BARS = 40             # wards drawn in the bar chart and heatmap (the lowest completion)
 HTML_MAX_LINES = 8             # wards drawn as their own line over time

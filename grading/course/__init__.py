@@ -2,6 +2,7 @@
 
     manifest.py    course.yml: tracks, modules, positions, pass marks; validated once
     workspace.py   a standard nbgrader course directory + the kit's congvu/ folder; init, release
+    permissions.py who may read what: workspace and exchange modes, the `congvu doctor` check
     assessment.py  reads an assessment's source notebook (items, kit checks)
     gradebook.py   nbgrader's gradebook read with SQL into tidy frames; learner registration
     migrate.py     the kit's indexes on nbgrader's gradebook (congvu init, congvu migrate)

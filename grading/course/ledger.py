@@ -25,12 +25,13 @@ import pandas as pd
 from grading import columns as C
 from grading.errors import GradingError, problem
 from grading.files import write_atomic
-from grading.status import FINAL, Status
+from grading.status import Status
 
 log = logging.getLogger("congvu")
 LOG_FILE = Path("congvu") / "grading_log.csv"
 PUBLIC_COLUMNS = [C.LEARNER, C.MODULE, C.STATUS, C.REASON, "graded_at", "seconds"]
-LOG_COLUMNS = PUBLIC_COLUMNS + ["fingerprint", "crc"]
+LOG_COLUMNS = PUBLIC_COLUMNS + ["fingerprint", "flags", "crc"]  # flags: "unsandboxed"; crc last
+KNOWN = frozenset(Status)
 
 
 def fingerprint(folder: Path) -> str:
@@ -114,13 +115,13 @@ def read(root: Path) -> pd.DataFrame:
     if path.stat().st_size and not _header_ok(path):  # a log of an older kit: no checksums
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, on_bad_lines="skip")
         frame = frame.reindex(columns=LOG_COLUMNS, fill_value="")
-        return frame[frame[C.STATUS].isin(FINAL | {Status.ERROR})].reset_index(drop=True)
+        return frame[frame[C.STATUS].isin(KNOWN)].reset_index(drop=True)
     lines = path.read_bytes().split(b"\n")
     records, skipped = [], []
     # the last piece has no newline: whole only if its checksum holds (the newline was lost)
     for number, raw in enumerate(lines[1:], start=2):
         fields = _parse(raw) if raw else None
-        if fields is None or fields[2] not in FINAL | {Status.ERROR}:
+        if fields is None or fields[2] not in KNOWN:
             if raw:
                 skipped.append(number)
             continue

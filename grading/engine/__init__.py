@@ -1,6 +1,7 @@
 """engine/ — autograding: parallel, sandboxed, resumable.
 
     batch.py       grade(): plan, collect, run the pool or Dask, append statuses to the ledger
+    intake.py      safe collect: learner = owner of the inbound folder, true time, regular files
     precheck.py    a look at a submission before grading (broken notebook, edited locked cells)
     worker.py      one learner through nbgrader's own autograde, in a worker process
     cluster.py     the same per-learner task on a Dask cluster
@@ -10,6 +11,7 @@
     forkserver.py  a warm, pre-imported server that forks one kernel per learner
     sandbox.py     namespaces, private root, uid, rlimits: what learner code can see and do
     cgroups.py     memory cgroup per sandbox
+    userns.py      sandboxes without root: unprivileged user namespace, no capabilities
     checkrun.py    kit checks of hidden test cells, run in the supervisor, never in the kernel
 
 The process tree of one batch:

@@ -28,6 +28,8 @@ from grading.status import FINAL, OK, Status
 log = logging.getLogger("congvu")
 
 LOG_COLUMNS = ledger.PUBLIC_COLUMNS
+UNSANDBOXED = "unsandboxed"  # flag of rows graded without isolation (--no-sandbox)
+UNSANDBOXED_VI = "chấm không cách ly (unsandboxed)"
 
 
 def read_status(ws: Workspace, assignment: str | None = None) -> pd.DataFrame:
@@ -41,14 +43,32 @@ def submissions(ws: Workspace, assignment: str) -> list[str]:
                   if p.is_dir())
 
 
-def collect(ws: Workspace, assignment: str) -> None:
-    """Copy the latest submissions from the exchange into submitted/ (nbgrader collect)."""
+def collect(ws: Workspace, assignment: str, identify=None) -> list[dict]:
+    """Copy the latest submissions from the exchange into submitted/, trusting nothing the
+    learner wrote (grading/engine/intake.py); refused ones get a status line in the ledger.
+    Returns the status rows of refused submissions. Takes the batch lock: submissions are
+    never copied while a batch grades (``grade(collect_first=True)`` collects under its own)."""
+    with ledger.BatchLock(ws.root):
+        return _collect(ws, assignment, identify)
+
+
+def _collect(ws: Workspace, assignment: str, identify=None) -> list[dict]:
+    from grading.engine import intake
+
     ws.manifest.module(assignment)
-    result = ws.api().collect(assignment, update=True)
-    if not result["success"]:
-        raise GradingError(problem(f"nbgrader không thu được bài của {assignment}",
-                                   "kiểm tra thư mục exchange", file=str(ws.root / "exchange")),
-                           detail=result.get("log", ""))
+    try:
+        rows = intake.collect(ws, assignment, identify=identify or intake.owner_name)
+    except OSError as exc:
+        raise GradingError(problem(f"không thu được bài của {assignment}: {exc.strerror}",
+                                   "kiểm tra thư mục kho trao đổi (congvu doctor)",
+                                   file=str(intake.inbound_path(ws)),
+                                   message_en="cannot read the exchange inbound")) from exc
+    now = settings.vn_now().isoformat(timespec="seconds")
+    for row in rows:
+        folder = ws.root / "submitted" / row[C.LEARNER] / assignment
+        mark = ledger.fingerprint(folder) if folder.is_dir() else ""
+        ledger.append(ws.root, {**row, "graded_at": now, "fingerprint": mark})
+    return rows
 
 
 def _plan(ws: Workspace, assignment: str, learners: list[str] | None, force: bool):
@@ -133,15 +153,19 @@ def sandbox_mode(sandbox: bool | None) -> bool:
     """True to isolate learner code; None = isolate when the machine allows it."""
     from grading.engine import sandbox as sb
 
+    if sandbox is False:
+        log.warning("CẢNH BÁO: chấm không cách ly (--no-sandbox); mã của học viên chạy với quyền "
+                    "của người chấm; mọi dòng chấm được đánh dấu 'unsandboxed'.")
+        return False
     ok, why = sb.available()
-    if sandbox and not ok:
+    if not ok:  # fail closed: never run learner code unisolated unless told to
         raise GradingError(problem(f"không tạo được sandbox: {why}",
-                                   "chạy với quyền root trên Linux, hoặc bỏ --sandbox",
-                                   message_en="cannot build the sandbox"))
-    if sandbox is None and not ok:
-        log.warning("CẢNH BÁO: chấm không có sandbox (%s); mã của học viên chạy với quyền của "
-                    "người chấm.", why)
-    return ok if sandbox is None else bool(sandbox)
+                                   "chạy với quyền root trên Linux (máy cho phép namespaces); "
+                                   "hoặc, chỉ khi chấp nhận rủi ro, thêm --no-sandbox (mã học "
+                                   "viên sẽ đọc được đáp án và sửa được điểm)",
+                                   message_en=f"cannot build the sandbox: {why}",
+                                   fix_en="run as root, or accept the risk with --no-sandbox"))
+    return True
 
 
 def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
@@ -160,8 +184,8 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
     limits = limits or Limits.of(configured)
     dbcheck.check(ws.db_url)  # a database that is down: one clear error, before any work
     with ledger.BatchLock(ws.root):
-        if collect_first:  # under the lock: never copy submissions while a batch grades
-            collect(ws, assignment)
+        # under the lock: never copy submissions while a batch grades
+        refused = _collect(ws, assignment) if collect_first else []
         todo, kept, rows = _plan(ws, assignment, learners, force)
         bar = Progress(len(todo) + len(kept) + len(rows), len(kept) + len(rows),
                        f"Chấm {assignment}", progress)
@@ -175,10 +199,14 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
             stream = source(scheduler, ws, assignment, list(todo), isolate, limits)
         else:
             stream = _local(ws, assignment, list(todo), jobs, isolate, limits)
+        no_cgroup = 0
         try:
             for row in stream:
                 row.update({"graded_at": settings.vn_now().isoformat(timespec="seconds"),
                             "fingerprint": todo.get(row[C.LEARNER], "")})
+                if not isolate:
+                    row["flags"] = UNSANDBOXED
+                    row[C.REASON] = "; ".join(filter(None, [UNSANDBOXED_VI, row.get(C.REASON)]))
                 ledger.append(ws.root, row)
                 rows.append(row)
                 if details is not None:
@@ -186,11 +214,17 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
                 bar.update(row[C.STATUS])
                 if row[C.STATUS] == Status.ERROR and dbcheck.database_fault(row[C.REASON]):
                     dbcheck.check(ws.db_url)  # the database is gone: stop, do not fail everyone
+                no_cgroup += isolate and row.get("memory_cgroup") is False
         finally:
             bar.close()
             close = getattr(stream, "close", None)
             if close is not None:
                 close()  # the pool or the cluster's tasks stop with the batch
+    if no_cgroup:  # logged by each worker too; here once, in the batch summary
+        log.warning("%d bài được chấm không có cgroup bộ nhớ (không tạo được: cần root hoặc "
+                    "cgroup được ủy quyền); bộ nhớ chỉ được giới hạn bằng rlimit.", no_cgroup)
+    graded = {row[C.LEARNER] for row in rows + kept}
+    rows += [row for row in refused if row[C.LEARNER] not in graded]  # refused at intake
     frame = pd.DataFrame(rows + kept, columns=LOG_COLUMNS)
     frame["seconds"] = pd.to_numeric(frame["seconds"], errors="coerce").fillna(0.0)
     return frame.sort_values(C.LEARNER, ignore_index=True)

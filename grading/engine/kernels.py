@@ -219,7 +219,7 @@ class SandboxProvisioner(KernelProvisionerBase):
                                   limits=request["limits"], isolate=request["isolate"],
                                   cgroup=request.get("cgroup"),
                                   learner=request.get("learner", ""))
-        if self._spec.isolate:
+        if self._spec.isolate and os.geteuid() == 0:  # (a user namespace keeps our uid)
             uid = self._spec.learner_uid
             for path in (self.ipc_dir, km.connection_file):
                 os.chown(path, uid, uid)

@@ -83,3 +83,23 @@ def tampered(release: Path, folder: Path) -> str:
     if unknown:
         parts.append(f"ô chấm điểm lạ không có trong bài gốc (bị bỏ qua): {', '.join(unknown)}")
     return "; ".join(parts)
+
+
+def answers_problem(folder: Path) -> str:
+    """Why the saved answers file cannot be read ('' if it reads, or there is none)."""
+    import json
+
+    from grading.learner.answers import ANSWERS_FILE
+
+    path = folder / ANSWERS_FILE
+    if not path.exists():
+        return ""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return (f"{ANSWERS_FILE}: tệp câu trả lời hỏng, không đọc được ({type(exc).__name__}); "
+                "các câu bấm chọn được chấm như chưa trả lời — học viên cần làm lại và nộp lại")
+    if not isinstance(data, dict):
+        return (f"{ANSWERS_FILE}: tệp câu trả lời không đúng dạng; các câu bấm chọn được chấm "
+                "như chưa trả lời — học viên cần làm lại và nộp lại")
+    return ""

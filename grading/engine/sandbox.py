@@ -1,5 +1,8 @@
 """Isolation of learner code with what Linux gives: namespaces, a private root, uids, rlimits.
 
+Size: one place for every step of building a sandbox (root and user-namespace variants), so a
+reviewer reads the whole isolation in one file.
+
 A sandbox is built in a process forked from the warm fork server (``grading/zygote.py``):
 
 * ``enter``: new mount, network, IPC, UTS and PID namespaces; a fresh tmpfs becomes the root
@@ -11,6 +14,8 @@ A sandbox is built in a process forked from the warm fork server (``grading/zygo
 * ``become_learner``: the kernel process (PID 1 of the new PID namespace, so every process it
   starts dies with it) mounts its own ``/proc``, takes rlimits (CPU, address space, processes,
   file size, open files, no core) and drops to an unprivileged uid with ``no_new_privs``.
+* without root (``userns.py``): the same, inside an unprivileged user namespace; the kernel
+  keeps the namespace's uid 0 with no capability at all instead of a uid of its own.
 * ``become_checker``: the supervisor drops to another unprivileged uid that keeps only
   ``CAP_DAC_READ_SEARCH`` (to read the learner's files whatever their mode) and is not
   dumpable, so the learner's uid can neither signal nor trace it.
@@ -29,6 +34,7 @@ import sys
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from grading.engine import userns
 from grading.settings import GradingLimits, limit_default
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -41,6 +47,7 @@ CAP_DAC_READ_SEARCH = 2
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(platform.machine(), 155)
 ROOT_MOUNTPOINT = "/tmp/.congvu-sandbox-root"
 HOME = "/home/hocvien"
+HOST_PROC = "/.hostproc"
 UID_BASE = int(os.environ.get("CONGVU_SANDBOX_UID_BASE", "3900000"))
 DEVICES = ("null", "zero", "full", "random", "urandom")
 
@@ -173,13 +180,14 @@ def _copy_work(spec: Spec, work: str) -> None:
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copyfile(src, dst)
         os.chmod(dst, 0o644)
-    for dirpath, dirnames, filenames in os.walk(work):
+    mine = not spec.isolate or _BASE.get("userns")  # the files stay ours (no uid to give)
+    for dirpath, dirnames, filenames in os.walk(work) if not mine else ():
         for name in dirnames + filenames:
             os.lchown(os.path.join(dirpath, name), spec.learner_uid, spec.learner_uid)
-    os.lchown(work, spec.learner_uid, spec.learner_uid)
+    os.lchown(work, spec.learner_uid, spec.learner_uid) if not mine else None
 
 
-_BASE = {"vsize": 0}
+_BASE = {"vsize": 0, "userns": False}
 
 
 def enter(spec: Spec) -> None:
@@ -189,8 +197,12 @@ def enter(spec: Spec) -> None:
         _copy_work(spec, spec.workdir)
         os.chdir(spec.workdir)
         return
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID),
-           "unshare")
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
+    _BASE["userns"] = userns.active()  # a normal user: a user namespace maps us to its uid 0
+    if _BASE["userns"]:
+        userns.unshare_mapped(flags)
+    else:
+        _check(_libc.unshare(flags), "unshare")
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     root = ROOT_MOUNTPOINT
     os.makedirs(root, mode=0o700, exist_ok=True)
@@ -217,11 +229,14 @@ def enter(spec: Spec) -> None:
                          ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")
     os.makedirs(root + HOME, exist_ok=True)
-    uid = spec.learner_uid
+    uid = 0 if _BASE["userns"] else spec.learner_uid
     _mount("tmpfs", root + HOME, "tmpfs", MS_NOSUID | MS_NODEV, f"{size},mode=0755,uid={uid},gid={uid}")
     _copy_work(spec, root + spec.workdir)
     _bind(root, spec.ipc_dir, writable=True)
     os.makedirs(root + "/proc", exist_ok=True)
+    if _BASE["userns"]:  # a new proc mounts in a user namespace only where one is visible
+        os.makedirs(root + HOST_PROC)
+        _mount("/proc", root + HOST_PROC, None, MS_BIND | MS_REC)
     os.makedirs(root + "/.old", exist_ok=True)
     os.chdir(root)
     _check(_libc.syscall(SYS_PIVOT_ROOT, b".", b".old"), "pivot_root")
@@ -259,6 +274,8 @@ def mount_proc(spec: Spec) -> None:
     """In the sandbox's PID 1: a /proc that shows only the sandbox's processes."""
     if spec.isolate:
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        if _BASE["userns"]:  # gone before any learner code runs
+            _check(_libc.umount2(HOST_PROC.encode(), MNT_DETACH), "umount host proc")
 
 
 def become_learner(spec: Spec, keep_fds: tuple[int, ...] = ()) -> None:
@@ -275,7 +292,7 @@ def become_learner(spec: Spec, keep_fds: tuple[int, ...] = ()) -> None:
     if spec.isolate:
         _set_limits(spec.limits)
         prctl(PR_SET_NO_NEW_PRIVS, 1)
-        _drop_to(spec.learner_uid)
+        userns.drop_capabilities() if _BASE["userns"] else _drop_to(spec.learner_uid)
     _die_with_parent()
     os.umask(0o022)
     os.environ.clear()
@@ -307,6 +324,11 @@ def become_checker(spec: Spec) -> None:
     if not spec.isolate:
         return
     _set_limits(spec.limits, processes=False)
+    if _BASE["userns"]:  # same uid as the learner; outside its PID namespace, not dumpable
+        userns.drop_capabilities(keep=CAP_DAC_READ_SEARCH)
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        prctl(PR_SET_DUMPABLE, 0)
+        return _die_with_parent()
     prctl(PR_SET_KEEPCAPS, 1)
     _drop_to(spec.checker_uid)
     data = (_CapData * 2)()
@@ -318,14 +340,13 @@ def become_checker(spec: Spec) -> None:
 
 
 def available() -> tuple[bool, str]:
-    """Can this process build sandboxes? (root, and the kernel allows the namespaces)."""
-    if os.geteuid() != 0:
-        return False, "cần chạy với quyền root để tạo sandbox (namespaces, uid riêng)"
+    """Can this process build sandboxes? (root, or a kernel that allows user namespaces)."""
     pid = os.fork()
     if pid == 0:
         try:
-            _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
-                                 | CLONE_NEWPID), "unshare")
+            flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
+            userns.unshare_mapped(flags) if userns.active() else _check(_libc.unshare(flags),
+                                                                        "unshare")
             _mount(None, "/", None, MS_REC | MS_PRIVATE)
             os.makedirs(ROOT_MOUNTPOINT, exist_ok=True)
             _mount("tmpfs", ROOT_MOUNTPOINT, "tmpfs", 0, "size=1m")
@@ -334,6 +355,8 @@ def available() -> tuple[bool, str]:
             os._exit(1)
     _, status = os.waitpid(pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
-        return False, "nhân Linux không cho tạo namespaces (unshare) trong máy này"
+        return False, ("nhân Linux không cho tạo namespaces (unshare) trong máy này"
+                       + (" cho người dùng thường (user namespaces bị tắt)" if userns.active()
+                          else ""))
     return True, ""
 

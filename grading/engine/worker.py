@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grading import columns as C
 from grading.engine import executor, lifeline
-from grading.engine.precheck import precheck, tampered
+from grading.engine.precheck import answers_problem, precheck, tampered
 from grading.status import Status
 
 SLOTS = 256
@@ -154,7 +154,8 @@ def _status(incidents: list, tamper: str) -> tuple[str, str]:
     kinds = {kind: detail for kind, detail in reversed(incidents)}
     for kind in PRIORITY:
         if kind in kinds:
-            status = Status.ERROR if kind in ("died", "check") else Status(kind)
+            status = {"died": Status.KERNEL_DIED, "check": Status.CHECK_TIMEOUT}.get(kind) \
+                or Status(kind)
             reason = REASONS[kind].format(detail=kinds[kind])
             note = "; các câu trả lời đã lưu vẫn được chấm"
             return status, reason + note + (f"; {tamper}" if tamper else "")
@@ -210,12 +211,16 @@ def grade_one(assignment: str, learner: str) -> dict:
         result = _autograde(assignment, learner)
     if result["success"]:
         status, reason = _status(executor.RUN["incidents"], tamper)
+        corrupt = answers_problem(folder)
+        if corrupt and status in (Status.GRADED, Status.TAMPERED):
+            status, reason = Status.CORRUPT_ANSWERS, "; ".join(filter(None, [corrupt, reason]))
     else:
         status, reason = Status.ERROR, "nbgrader báo lỗi khi chấm: " + _cause(result)
     return {**row, C.STATUS: status, C.REASON: reason,
             "seconds": round(time.monotonic() - start, 3),
             "kernel_s": round(executor.RUN["kernel_s"], 4),
-            "cells_s": round(executor.RUN["cells_s"], 4)}
+            "cells_s": round(executor.RUN["cells_s"], 4),
+            "memory_cgroup": _STATE["cgroup"] is not None}
 
 
 def _autograde(assignment: str, learner: str) -> dict:
