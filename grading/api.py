@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from grading import columns as C
 from grading.course import ledger
 from grading.course import workspace as W
 from grading.course.workspace import Workspace
@@ -188,3 +189,36 @@ def demo(*, out: str | Path, manifest: str | Path | None = None, jobs: int | Non
     kwargs = {"say": say} if say else {}
     return demo_run.run(out=Path(out), manifest_path=Path(manifest or default_manifest()),
                         jobs=jobs, **kwargs)
+
+
+def hub_sync(*, workspace: Workspace | str | Path, staff: str | Path | None = None,
+             url: str = "http://127.0.0.1:8000/", reissue: list[str] | tuple[str, ...] = (),
+             os_accounts: bool = True) -> dict:
+    """Hub accounts from the roster (+ staff file): users.json, OS accounts (root), leavers
+    locked, workspace closed but for the exchange, first-login sheet for the new codes."""
+    from grading.course import hub, hub_os, hub_sheet
+    from grading.roster import importer
+
+    ws = _ws(workspace)
+    roster = importer.load(ws.root)
+    planned = hub.plan_accounts(roster, hub.read_staff(Path(staff)) if staff else None)
+    accounts, codes = hub.merge(hub.load_state(ws.root), planned,
+                                frozenset(hub.username_for(r) for r in reissue))
+    created = []
+    if os_accounts:
+        hub_os.require_root()
+        for acc in accounts:
+            if acc.active and hub_os.ensure_user(acc.username) == "created":
+                created.append(acc.username)
+            elif not acc.active:
+                hub_os.disable_user(acc.username)
+        cfg = ws.config()
+        exchange = cfg.Exchange.root if "root" in cfg.Exchange else str(ws.root / "exchange")
+        hub_os.protect_workspace(ws.root, Path(exchange))
+    state = hub.save_state(ws.root, accounts)
+    positions = dict(zip(roster[C.LEARNER], roster[C.POSITION])) if len(roster) else {}
+    sheet = hub_sheet.write_sheet(ws.root / hub.SHEET, accounts, codes, url=url,
+                                  positions=positions)
+    return {"active": sum(a.active for a in accounts), "disabled": sum(not a.active for a in accounts),
+            "created": created, "new_codes": len(codes), "codes": codes, "sheet": sheet,
+            "state": state}

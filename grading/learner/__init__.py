@@ -6,6 +6,9 @@
     nbhooks.py     nbgrader preprocessors and templates the workspace config plugs in
     templates/     Vietnamese feedback template and the learner JupyterLab's CSS
     lab.py         `congvu lab`: JupyterLab for one learner on a workspace's exchange
+    hub_config.py  `make hub`: JupyterHub config (deploy/jupyterhub_config.py calls it): login
+                   with first-login codes, roles, LocalProcessSpawner starting lab.py's JupyterLab
+                   as each official's own OS account, idle culling
 
 answers, items and checks import only the standard library, ipywidgets and document libraries:
 they run inside learners' kernels. Stored notebooks import them as ``grading.items`` and

@@ -1,0 +1,180 @@
+"""The province's JupyterHub: login, roles and each official's own JupyterLab (``make hub``).
+
+``deploy/jupyterhub_config.py`` calls ``configure(c, ...)``; everything the hub needs comes from
+the workspace: the accounts ``congvu hub sync`` wrote (``course/hub.py``), the exchange and the
+course id. Lives in learner/ because what it mostly configures is the learner's JupyterLab
+(``lab.py``), started by JupyterHub instead of ``make lab``.
+
+- **Spawner**: JupyterHub's LocalProcessSpawner, as The Littlest JupyterHub uses: each official's
+  server runs as their own OS account (``course/hub_os.py``) in their private home, so a kernel
+  reads only that home and the exchange — never the workspace's keys or another learner's work.
+  Before each start, the hook writes the same Jupyter configuration as ``make lab`` into the
+  home (Vietnamese interface, nbgrader's assignment list on the workspace exchange, the learner
+  id from the roster) and copies the lessons; files are chowned to the official.
+- **Login**: ``CongvuAuthenticator``, JupyterHub's FirstUseAuthenticator (passwords as bcrypt
+  hashes in a dbm file) narrowed to the roster: only active accounts may log in, and the first
+  login needs the one-time code from the commune's sheet plus the new password the official
+  chooses (the form's second field). No password is ever chosen by someone else.
+- **Roles**: groups from the accounts file (role groups and ``xa_<ward>``); ``giang_vien`` may open
+  the trainer service, ``nhan_su`` and ``chu_tich_xa`` the report service; a learner gets 403.
+- **Idle culling**: jupyterhub-idle-culler stops servers idle for ``cull_idle_s`` (default 30 min).
+"""
+from __future__ import annotations
+
+import base64
+import dbm
+import json
+import logging
+import pwd
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+from firstuseauthenticator import FirstUseAuthenticator
+from traitlets import Unicode
+
+from grading.course import hub
+from grading.course.workspace import open_workspace
+from grading.learner import lab
+
+log = logging.getLogger("congvu")
+OTP_PROMPT = "Mật khẩu mới (chỉ điền khi đăng nhập lần đầu bằng mã trên phiếu):"
+FIRST_LOGIN_HELP = ("Lần đăng nhập đầu: ô Mật khẩu là mã trên phiếu, ô Mật khẩu mới là mật khẩu "
+                    "anh/chị tự đặt (ít nhất {n} ký tự, khác mã trên phiếu).")
+
+
+class CongvuAuthenticator(FirstUseAuthenticator):
+    """FirstUseAuthenticator for accounts from the roster, with a one-time code at first login."""
+
+    workspace = Unicode("", config=True, help="workspace whose congvu/hub/users.json lists users")
+
+    def normalize_username(self, username):
+        return super().normalize_username(unicodedata.normalize("NFC", username).strip())
+
+    def _has_password(self, username: str) -> bool:
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            return db.get(username.encode("utf8")) is not None
+
+    async def authenticate(self, handler, data):
+        username = self.normalize_username(data.get("username", ""))
+        account = hub.load_state(Path(self.workspace)).get(username)
+        if account is None or not account.active:
+            return None
+        if account.code_hash and not self._has_password(username):
+            code, new = data.get("password", ""), data.get("otp", "")
+            if not hub.check_code(code, account.code_hash):
+                return None
+            if not self._validate_password(new) or new.strip().upper() == code.strip().upper():
+                handler.custom_login_error = FIRST_LOGIN_HELP.format(n=self.min_password_length)
+                return None
+            self.reset_password(username, new)
+            hub.mark_password_set(Path(self.workspace), username)
+            return username
+        if not self._has_password(username):
+            return None  # never let the first comer set someone's password
+        return await super().authenticate(handler, data)
+
+
+def home_payload(ws, home: Path, learner: str) -> dict:
+    """What the learner's home needs, read as root (the lessons sit in the closed workspace):
+    ``{"always": {relpath: base64}, "if_missing": {relpath: base64}}``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stage = Path(tmp)
+        conf = stage / ".jupyter"
+        lab.write_config(ws, home, learner, into=conf)
+        lab.copy_lessons(ws, stage)
+        lab.first_workspace(conf)
+        files = {str(p.relative_to(stage)): base64.b64encode(p.read_bytes()).decode()
+                 for p in sorted(stage.rglob("*")) if p.is_file()}
+    keep = ("bai_hoc/", ".jupyter/lab/workspaces/")
+    return {"always": {k: v for k, v in files.items() if not k.startswith(keep)},
+            "if_missing": {k: v for k, v in files.items() if k.startswith(keep)}}
+
+
+def write_home(payload: dict, home: Path) -> None:
+    """Run as the learner (never as root: a learner's symlink then leads only where they may
+    write anyway)."""
+    for kind, files in payload.items():
+        for rel, data in files.items():
+            path = home / rel
+            if kind == "if_missing" and path.exists():
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(data))
+
+
+def pre_spawn_hook(workspace: Path):
+    """Write the learner's Jupyter configuration into their home, as them, before their server
+    starts; point JupyterLab at it."""
+
+    def hook(spawner):
+        account = hub.load_state(workspace).get(spawner.user.name)
+        if account is None or "hoc_vien" not in account.roles:
+            return  # staff get a plain JupyterLab in their home
+        entry = pwd.getpwnam(spawner.user.name)
+        home = Path(entry.pw_dir)
+        payload = home_payload(open_workspace(workspace), home, account.learner_id)
+        code = ("import json, sys; from pathlib import Path; from grading.learner.hub_config "
+                "import write_home; write_home(json.load(sys.stdin), Path(sys.argv[1]))")
+        subprocess.run([sys.executable, "-c", code, str(home)], input=json.dumps(payload),
+                       text=True, check=True, user=entry.pw_uid, group=entry.pw_gid,
+                       extra_groups=[], cwd=home, env={"HOME": str(home), "PATH": "/usr/bin"},
+                       timeout=60)
+        conf = home / ".jupyter"
+        spawner.environment.update({"JUPYTER_CONFIG_DIR": str(conf)})
+        spawner.args = [*spawner.args, f"--LabApp.app_settings_dir={conf / 'lab' / 'settings'}",
+                        "--LabApp.extension_manager=readonly", "--LabApp.custom_css=True"]
+    return hook
+
+
+def roles() -> list[dict]:
+    return [
+        {"name": "giang_vien", "groups": ["giang_vien"],
+         "scopes": ["access:services!service=formgrader", "list:users", "read:users"]},
+        {"name": "nhan_su", "groups": ["nhan_su"], "scopes": ["access:services!service=bao-cao"]},
+        {"name": "chu_tich_xa", "groups": ["chu_tich_xa"],
+         "scopes": ["access:services!service=bao-cao"]},
+        {"name": "idle-culler", "services": ["idle-culler"],
+         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
+    ]
+
+
+def configure(c, *, workspace: str | Path, state: str | Path, ip: str = "127.0.0.1",
+              port: int = 8000, hub_port: int = 8081, api_port: int = 8001,
+              proxy: str = "configurable-http-proxy", cull_idle_s: int = 1800,
+              templates: str | Path | None = None) -> None:
+    """Fill JupyterHub's config object ``c`` for the workspace; hub files go to ``state``."""
+    ws = open_workspace(workspace)
+    state = Path(state).resolve()
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)
+    accounts = hub.load_state(ws.root)
+    bindir = Path(sys.executable).parent
+    c.JupyterHub.ip, c.JupyterHub.port = ip, port
+    c.JupyterHub.hub_ip, c.JupyterHub.hub_port = "127.0.0.1", hub_port
+    c.ConfigurableHTTPProxy.command = [proxy]
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{api_port}"
+    c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+    c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+    c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+    c.JupyterHub.authenticator_class = CongvuAuthenticator
+    c.CongvuAuthenticator.workspace = str(ws.root)
+    c.CongvuAuthenticator.dbm_path = str(state / "passwords.dbm")
+    c.CongvuAuthenticator.min_password_length = 8
+    c.CongvuAuthenticator.request_otp = True
+    c.CongvuAuthenticator.otp_prompt = OTP_PROMPT
+    c.Authenticator.allowed_users = {a.username for a in accounts.values() if a.active}
+    c.JupyterHub.load_groups = {name: {"users": members}
+                                for name, members in hub.groups(list(accounts.values())).items()}
+    c.JupyterHub.load_roles = roles()
+    c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+    c.Spawner.cmd = [str(bindir / "jupyterhub-singleuser")]
+    c.Spawner.default_url = "/lab"
+    c.Spawner.start_timeout = c.Spawner.http_timeout = 120
+    c.Spawner.pre_spawn_hook = pre_spawn_hook(ws.root)
+    c.JupyterHub.services = [{"name": "idle-culler", "command": [
+        str(bindir / "python"), "-m", "jupyterhub_idle_culler", f"--timeout={cull_idle_s}",
+        f"--cull-every={max(10, cull_idle_s // 4)}"]}]
+    if templates:
+        c.JupyterHub.template_paths = [str(templates)]
