@@ -88,7 +88,9 @@ def protect_workspace(root: Path, exchange: Path) -> None:
     else:
         root.chmod(stat.S_IMODE(root.stat().st_mode) & ~0o007)
     exchange.mkdir(parents=True, exist_ok=True)
-    exchange.chmod(0o755)
+    # nbgrader's exchange checks that its root is writable by every learner (its docs: ugo+rw);
+    # sticky as /tmp, so nobody can remove or rename what they do not own.
+    exchange.chmod(0o1777)
     for course in exchange.iterdir():
         if course.is_dir():
             course.chmod(0o755)
