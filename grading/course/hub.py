@@ -9,7 +9,9 @@ OS accounts are made by ``course/hub_os.py``.
 Roles (JupyterHub groups): ``hoc_vien`` (every active official), ``giang_vien`` (trainers:
 formgrader), ``nhan_su`` (HR: every commune) and ``chu_tich_xa`` (a commune chairman: their own
 commune only); one group per commune, ``xa_<ward code>``. Hub and OS user names are the learner
-ids in lower case (JupyterHub lower-cases names; Debian's account rules prefer it).
+ids exactly as in the roster (``CB0001``): nbgrader's exchange takes the OS user name as the
+learner id (``collect`` flags a submission whose owner differs), so the three names must be one.
+The login accepts any letter case.
 
 First login: each new account gets a one-time code printed on its commune's sheet. Only a salted
 scrypt hash of the code is stored; the official logs in with it once and then chooses a password
@@ -52,7 +54,7 @@ class HubAccount:
 
 
 def username_for(learner_id: str) -> str:
-    return learner_id.strip().lower()
+    return learner_id.strip()
 
 
 def _valid_username(name: str) -> bool:

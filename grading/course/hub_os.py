@@ -55,7 +55,9 @@ def ensure_user(username: str, home_root: Path = HOME_ROOT) -> str:
     """Create or re-enable the account; its home is private (0700). Returns what was done."""
     if not exists(username):
         home = Path(home_root) / username
-        _run(["useradd", "--create-home", "--home-dir", str(home), "--shell", SHELL,
+        # learner ids keep their case (CB0001): Debian's useradd needs --badname for that
+        badname = ["--badname"] if username != username.lower() else []
+        _run(["useradd", *badname, "--create-home", "--home-dir", str(home), "--shell", SHELL,
               "--user-group", username])
         home.chmod(0o700)
         return "created"

@@ -51,7 +51,11 @@ class CongvuAuthenticator(FirstUseAuthenticator):
     workspace = Unicode("", config=True, help="workspace whose congvu/hub/users.json lists users")
 
     def normalize_username(self, username):
-        return super().normalize_username(unicodedata.normalize("NFC", username).strip())
+        """The account's own spelling (learner ids keep their case: they are OS user names and
+        nbgrader learner ids), whatever case the official types."""
+        name = unicodedata.normalize("NFC", username).strip()
+        known = {key.lower(): key for key in hub.load_state(Path(self.workspace))}
+        return known.get(name.lower(), name)
 
     def _has_password(self, username: str) -> bool:
         with dbm.open(self.dbm_path, "c", 0o600) as db:
