@@ -201,7 +201,9 @@ def hub_sync(*, workspace: Workspace | str | Path, staff: str | Path | None = No
 
     ws = _ws(workspace)
     roster = importer.load(ws.root)
-    planned = hub.plan_accounts(roster, hub.read_staff(Path(staff)) if staff else None)
+    kept = ws.root / hub.STAFF  # the last staff file given: staff stay without --staff
+    staff_frame = hub.read_staff(Path(staff) if staff else kept) if staff or kept.exists() else None
+    planned = hub.plan_accounts(roster, staff_frame)
     accounts, codes = hub.merge(hub.load_state(ws.root), planned,
                                 frozenset(hub.username_for(r) for r in reissue))
     created = []
@@ -216,6 +218,9 @@ def hub_sync(*, workspace: Workspace | str | Path, staff: str | Path | None = No
         exchange = cfg.Exchange.root if "root" in cfg.Exchange else str(ws.root / "exchange")
         hub_os.protect_workspace(ws.root, Path(exchange))
     state = hub.save_state(ws.root, accounts)
+    if staff:
+        staff_frame.to_csv(kept, index=False, encoding="utf-8")
+        kept.chmod(0o600)
     positions = dict(zip(roster[C.LEARNER], roster[C.POSITION])) if len(roster) else {}
     sheet = hub_sheet.write_sheet(ws.root / hub.SHEET, accounts, codes, url=url,
                                   positions=positions)

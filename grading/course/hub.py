@@ -36,6 +36,7 @@ ROLES = ("hoc_vien", "giang_vien", "nhan_su", "chu_tich_xa")
 CHAIRMAN_POSITIONS = ("Chủ tịch UBND",)
 STATE = Path("congvu") / "hub" / "users.json"
 SHEET = Path("congvu") / "hub" / "dang_nhap_lan_dau.xlsx"
+STAFF = Path("congvu") / "hub" / "staff.csv"          # copy of the last staff file given
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed by hand
 STAFF_COLUMNS = ("ten_dang_nhap", "ho_ten", "vai_tro", "ma_don_vi")
 
