@@ -17,6 +17,7 @@ course id. Lives in learner/ because what it mostly configures is the learner's 
   chooses (the form's second field). No password is ever chosen by someone else.
 - **Roles**: groups from the accounts file (role groups and ``xa_<ward>``); ``giang_vien`` may open
   the trainer service, ``nhan_su`` and ``chu_tich_xa`` the report service; a learner gets 403.
+- **Trainers**: formgrader as a hub service (``formgrader_service``), as nbgrader documents.
 - **Idle culling**: jupyterhub-idle-culler stops servers idle for ``cull_idle_s`` (default 30 min).
 """
 from __future__ import annotations
@@ -148,8 +149,23 @@ def roles() -> list[dict]:
     ]
 
 
+def formgrader_service(ws_root: Path, port: int) -> dict:
+    """nbgrader's formgrader for trainers, as nbgrader documents it for JupyterHub: a shared
+    grader server managed by the hub, running as the workspace's owner in the workspace; only
+    the ``giang_vien`` role may open it (others get 403 from the hub's OAuth)."""
+    owner = pwd.getpwuid(ws_root.stat().st_uid).pw_name
+    argv = [str(Path(sys.executable).parent / "jupyterhub-singleuser"),
+            f"--ServerApp.root_dir={ws_root}", "--ServerApp.terminals_enabled=False"]
+    if owner == "root":
+        argv.append("--ServerApp.allow_root=True")
+    return {"name": "formgrader", "url": f"http://127.0.0.1:{port}", "command": argv,
+            "user": owner, "cwd": str(ws_root), "oauth_no_confirm": True,
+            "environment": {"JUPYTERHUB_DEFAULT_URL": "/formgrader"}}
+
+
 def configure(c, *, workspace: str | Path, state: str | Path, ip: str = "127.0.0.1",
               port: int = 8000, hub_port: int = 8081, api_port: int = 8001,
+              formgrader_port: int | None = None,
               proxy: str = "configurable-http-proxy", cull_idle_s: int = 1800,
               templates: str | Path | None = None) -> None:
     """Fill JupyterHub's config object ``c`` for the workspace; hub files go to ``state``."""
@@ -183,5 +199,7 @@ def configure(c, *, workspace: str | Path, state: str | Path, ip: str = "127.0.0
     c.JupyterHub.services = [{"name": "idle-culler", "command": [
         str(bindir / "python"), "-m", "jupyterhub_idle_culler", f"--timeout={cull_idle_s}",
         f"--cull-every={max(10, cull_idle_s // 4)}"]}]
+    if formgrader_port:
+        c.JupyterHub.services.append(formgrader_service(ws.root, formgrader_port))
     if templates:
         c.JupyterHub.template_paths = [str(templates)]

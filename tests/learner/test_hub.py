@@ -40,7 +40,7 @@ def _ports() -> int:
     for _ in range(50):
         base = 20000 + secrets.randbelow(20000)
         try:
-            for port in range(base, base + 3):
+            for port in range(base, base + 4):
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
             return base
@@ -193,6 +193,20 @@ def test_a_reaches_neither_b_nor_any_key(site, learners):
         assert run_as(A, "cat", path).returncode != 0, path
     assert run_as(A, "ls", str(ws / "exchange" / "mini" / "inbound")).returncode != 0
     assert run_as(A, "cat", f"/home/{A}/mini/cau_tra_loi.json").returncode == 0
+
+
+def test_formgrader_is_for_trainers_only(site, learners):
+    a, _ = learners
+    trainer = HubUser(site["base"], TRAINER)
+    assert trainer.login(site["codes"][TRAINER], "Giang-vien-2026").status_code == 302
+    url = f"{site['base']}/services/formgrader/formgrader"
+    deadline = time.monotonic() + 180
+    while (r := trainer.http.get(url, timeout=120)).status_code in (502, 503, 424):
+        assert time.monotonic() < deadline, "formgrader did not start"
+        time.sleep(2)
+    assert r.status_code == 200 and "mini" in r.text  # the workspace's assignment
+    assert a.login(PASSWORD_A).status_code == 302
+    assert a.http.get(url, timeout=120).status_code == 403
 
 
 # nbgrader 0.9's release_feedback leaves timestamp.txt open (a ResourceWarning, not ours)
