@@ -18,6 +18,8 @@ course id. Lives in learner/ because what it mostly configures is the learner's 
 - **Roles**: groups from the accounts file (role groups and ``xa_<ward>``); ``giang_vien`` may open
   the trainer service, ``nhan_su`` and ``chu_tich_xa`` the report service; a learner gets 403.
 - **Trainers**: formgrader as a hub service (``formgrader_service``), as nbgrader documents.
+- **HR and chairmen**: the completion report as the hub service ``bao-cao``
+  (``report/hub_service.py``), every commune for ``nhan_su``, their own for ``chu_tich_xa``.
 - **Idle culling**: jupyterhub-idle-culler stops servers idle for ``cull_idle_s`` (default 30 min).
 """
 from __future__ import annotations
@@ -144,6 +146,7 @@ def roles() -> list[dict]:
         {"name": "nhan_su", "groups": ["nhan_su"], "scopes": ["access:services!service=bao-cao"]},
         {"name": "chu_tich_xa", "groups": ["chu_tich_xa"],
          "scopes": ["access:services!service=bao-cao"]},
+        {"name": "bao-cao", "services": ["bao-cao"], "scopes": ["read:users"]},
         {"name": "idle-culler", "services": ["idle-culler"],
          "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
     ]
@@ -165,7 +168,7 @@ def formgrader_service(ws_root: Path, port: int) -> dict:
 
 def configure(c, *, workspace: str | Path, state: str | Path, ip: str = "127.0.0.1",
               port: int = 8000, hub_port: int = 8081, api_port: int = 8001,
-              formgrader_port: int | None = None,
+              formgrader_port: int | None = None, report_port: int | None = None,
               proxy: str = "configurable-http-proxy", cull_idle_s: int = 1800,
               templates: str | Path | None = None) -> None:
     """Fill JupyterHub's config object ``c`` for the workspace; hub files go to ``state``."""
@@ -201,5 +204,11 @@ def configure(c, *, workspace: str | Path, state: str | Path, ip: str = "127.0.0
         f"--cull-every={max(10, cull_idle_s // 4)}"]}]
     if formgrader_port:
         c.JupyterHub.services.append(formgrader_service(ws.root, formgrader_port))
+    if report_port:  # report/hub_service.py: HR and chairmen, filtered by commune
+        c.JupyterHub.services.append({
+            "name": "bao-cao", "url": f"http://127.0.0.1:{report_port}", "oauth_no_confirm": True,
+            "command": [str(bindir / "python"), "-m", "grading.report.hub_service", str(ws.root)]})
+    if not report_port:
+        c.JupyterHub.load_roles = [r for r in roles() if r["name"] != "bao-cao"]
     if templates:
         c.JupyterHub.template_paths = [str(templates)]

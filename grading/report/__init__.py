@@ -10,6 +10,7 @@
     html.py        the self-contained HTML page with its charts
     wards.py       `congvu report`: whole report, one ward, or a file per ward
     dashboard.py   the Voila dashboard for HR
+    hub_service.py the report as a JupyterHub service, filtered by role (HR: all; chairman: own)
 
 Imports course/, roster/ and the shared modules; never engine/.
 """

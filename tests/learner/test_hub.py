@@ -40,7 +40,7 @@ def _ports() -> int:
     for _ in range(50):
         base = 20000 + secrets.randbelow(20000)
         try:
-            for port in range(base, base + 4):
+            for port in range(base, base + 5):
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", port))
             return base
@@ -206,6 +206,24 @@ def test_formgrader_is_for_trainers_only(site, learners):
         time.sleep(2)
     assert r.status_code == 200 and "mini" in r.text  # the workspace's assignment
     assert a.login(PASSWORD_A).status_code == 302
+    assert a.http.get(url, timeout=120).status_code == 403
+
+
+def test_report_service_hr_sees_all_chairman_own_commune_learner_403(site, learners):
+    a, _ = learners
+    url = f"{site['base']}/services/bao-cao/"
+    pages = {}
+    for name in (HR, CHAIR):
+        user = HubUser(site["base"], name)
+        assert user.login(site["codes"][name], "Noi-vu-2026x").status_code == 302
+        deadline = time.monotonic() + 300
+        while (r := user.http.get(url, timeout=300)).status_code in (502, 503, 424):
+            assert time.monotonic() < deadline, "report service did not start"
+            time.sleep(2)
+        assert r.status_code == 200, r.text[:500]
+        pages[name] = r.text
+    assert "Phường Hòa Bình" in pages[HR] and "Xã Tân Lập" in pages[HR]
+    assert "Phường Hòa Bình" in pages[CHAIR] and "Xã Tân Lập" not in pages[CHAIR]
     assert a.http.get(url, timeout=120).status_code == 403
 
 
