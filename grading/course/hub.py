@@ -95,6 +95,15 @@ def plan_accounts(roster: pd.DataFrame, staff: pd.DataFrame | None = None) -> li
             "mã cán bộ chỉ gồm chữ không dấu, số, '.', '-', '_' và bắt đầu bằng chữ",
             message_en=f"learner ids unusable as user names: {', '.join(bad[:5])}",
             fix_en="learner ids must start with a letter and use a-z, 0-9, '.', '-', '_'"))
+    lower: dict[str, str] = {}
+    for name in accounts:
+        if name.lower() in lower:
+            raise WorkspaceError(problem(
+                f"hai tên đăng nhập chỉ khác chữ hoa/thường: {lower[name.lower()]}, {name}",
+                "mỗi mã cán bộ phải khác nhau khi không phân biệt chữ hoa/thường",
+                message_en=f"two user names differ only by case: {lower[name.lower()]}, {name}",
+                fix_en="learner ids must differ regardless of letter case"))
+        lower[name.lower()] = name
     for acc in accounts.values():
         acc.groups = sorted(set(acc.roles) | ({f"xa_{acc.ward_code}"} if acc.ward_code else set()))
     return sorted(accounts.values(), key=lambda a: a.username)

@@ -57,7 +57,9 @@ class CongvuAuthenticator(FirstUseAuthenticator):
         """The account's own spelling (learner ids keep their case: they are OS user names and
         nbgrader learner ids), whatever case the official types."""
         name = unicodedata.normalize("NFC", username).strip()
-        known = {key.lower(): key for key in hub.load_state(Path(self.workspace))}
+        accounts = hub.load_state(Path(self.workspace)).values()
+        known = {a.username.lower(): a.username
+                 for a in sorted(accounts, key=lambda a: a.active)}  # active ones win
         return known.get(name.lower(), name)
 
     def _has_password(self, username: str) -> bool:

@@ -70,3 +70,10 @@ def test_first_login_sheet_one_sheet_per_commune(tmp_path):
     assert [(r[1], r[2], r[3], r[4]) for r in rows] == [
         ("Nguyễn Văn An", "Học viên", "CB0001", codes["CB0001"]),
         ("Lê Văn Cường", "Chủ tịch UBND", "CB0002", codes["CB0002"])]
+
+
+def test_ids_differing_only_by_case_are_refused():
+    twins = roster(("CB0001", "A", "90001", "P", "Công chức", ""),
+                   ("cb0001", "B", "90001", "P", "Công chức", ""))
+    with pytest.raises(KitError, match="chữ hoa/thường"):
+        hub.plan_accounts(twins)
