@@ -12,6 +12,9 @@ offers is one call below. A notebook or another program uses the same calls::
 
 ``workspace`` accepts an open ``Workspace`` or its folder. Errors are ``grading.errors.KitError``
 with a Vietnamese message naming the fix.
+
+Size: the one surface of every command (some thirty thin functions, each a call into a room and
+the checks a command needs before it starts); split, a trainer would look in several places.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from grading import columns as C
 from grading.course import ledger
 from grading.course import workspace as W
 from grading.course.workspace import Workspace
@@ -369,3 +373,41 @@ def doctor(*, workspace: Workspace | str | Path, fix: bool = False) -> list:
     if fix:
         permissions.fix(ws.root, ws.exchange, ws.course_id)
     return permissions.check(ws.root, ws.exchange, ws.course_id)
+
+
+def hub_sync(*, workspace: Workspace | str | Path, staff: str | Path | None = None,
+             url: str = "http://127.0.0.1:8000/", reissue: list[str] | tuple[str, ...] = (),
+             os_accounts: bool = True) -> dict:
+    """Hub accounts from the roster (+ staff file): users.json, OS accounts (root), leavers
+    locked, workspace closed but for the exchange, first-login sheet for the new codes."""
+    from grading.course import hub, hub_os, hub_sheet
+    from grading.roster import importer
+
+    ws = _ws(workspace)
+    roster = importer.load(ws.root)
+    kept = ws.root / hub.STAFF  # the last staff file given: staff stay without --staff
+    staff_frame = hub.read_staff(Path(staff) if staff else kept) if staff or kept.exists() else None
+    planned = hub.plan_accounts(roster, staff_frame)
+    accounts, codes = hub.merge(hub.load_state(ws.root), planned,
+                                frozenset(hub.username_for(r) for r in reissue))
+    created = []
+    if os_accounts:
+        hub_os.require_root()
+        for acc in accounts:
+            if acc.active and hub_os.ensure_user(acc.username) == "created":
+                created.append(acc.username)
+            elif not acc.active:
+                hub_os.disable_user(acc.username)
+        cfg = ws.config()
+        exchange = cfg.Exchange.root if "root" in cfg.Exchange else str(ws.root / "exchange")
+        hub_os.protect_workspace(ws.root, Path(exchange))
+    state = hub.save_state(ws.root, accounts)
+    if staff:
+        staff_frame.to_csv(kept, index=False, encoding="utf-8")
+        kept.chmod(0o600)
+    positions = dict(zip(roster[C.LEARNER], roster[C.POSITION])) if len(roster) else {}
+    sheet = hub_sheet.write_sheet(ws.root / hub.SHEET, accounts, codes, url=url,
+                                  positions=positions)
+    return {"active": sum(a.active for a in accounts), "disabled": sum(not a.active for a in accounts),
+            "created": created, "new_codes": len(codes), "codes": codes, "sheet": sheet,
+            "state": state}

@@ -252,6 +252,20 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                                       "điểm hay bài của người khác")
     s.add_argument("dir", type=Path)
     s.add_argument("--fix", action="store_true", help="đặt lại quyền đúng cho mọi mục bị sai")
+    s = sub.add_parser("hub", help="máy chủ JupyterHub: tài khoản cán bộ từ danh sách (make hub)")
+    hsub = s.add_subparsers(dest="hub_command", required=True, metavar="LỆNH")
+    h = hsub.add_parser("sync", help="tạo/cập nhật tài khoản hub và tài khoản máy cho mỗi cán bộ; "
+                                     "người đã rời bị khóa (giữ bài làm); phiếu đăng nhập lần đầu")
+    h.add_argument("dir", type=Path, help="thư mục làm việc")
+    h.add_argument("--staff", type=Path, default=None,
+                   help="tệp CSV/.xlsx cán bộ quản lý: ten_dang_nhap, ho_ten, vai_tro "
+                        "(giang_vien, nhan_su, chu_tich_xa), ma_don_vi")
+    h.add_argument("--url", default="http://127.0.0.1:8000/",
+                   help="địa chỉ hub in trên phiếu đăng nhập")
+    h.add_argument("--reissue", nargs="*", default=[], metavar="TÊN",
+                   help="cấp mã mới cho người chưa đăng nhập lần nào (mất phiếu)")
+    h.add_argument("--no-os-accounts", action="store_true",
+                   help="chỉ ghi danh sách tài khoản hub, không tạo tài khoản máy (không cần root)")
     return p
 
 
@@ -365,6 +379,18 @@ def _run(args) -> int:
         if not found:
             print("Quyền truy cập đúng." if lang == "vi" else "Permissions are correct.")
         return 1 if found else 0
+    elif args.command == "hub":
+        res = api.hub_sync(workspace=args.dir, staff=args.staff, url=args.url,
+                           reissue=args.reissue, os_accounts=not args.no_os_accounts)
+        en = lang == "en"
+        print((f"Hub accounts: {res['active']} active, {res['disabled']} disabled; "
+               f"OS accounts created: {len(res['created'])}; new first-login codes: "
+               f"{res['new_codes']}") if en else
+              (f"Tài khoản hub: {res['active']} đang dùng, {res['disabled']} đã khóa; tài khoản "
+               f"máy mới: {len(res['created'])}; mã đăng nhập lần đầu mới: {res['new_codes']}"))
+        if res["sheet"]:
+            print(("First-login sheet (print, hand out, then delete): " if en else
+                   "Phiếu đăng nhập lần đầu (in, phát, rồi xóa tệp): ") + str(res["sheet"]))
     return 0
 
 

@@ -13,6 +13,11 @@
     exchange.py    a learner's side of nbgrader's exchange (fetch, answer, submit) for demo and tests
     manual.py      hand grading of one free-text item across learners, written as formgrader
                    writes it (manual_score, comment) + the audit log nhat_ky_cham_tay.csv
+    hub.py         hub accounts from the roster: roles, commune groups, one-time codes, users.json
+    hub_os.py      an OS account per official (useradd), leavers locked, workspace closed to them
+    hub_sheet.py   first-login sheets per commune (xlsx) for HR to print
+    (hub*.py are here, not in a room of their own: accounts are course records, like the
+    roster's registration in the gradebook; the hub's runtime side is learner/hub_config.py)
 
 Imports only the shared modules (errors, columns, files, settings, status, vntext) and learner/'s
 answer storage; never roster/, engine/ or report/.

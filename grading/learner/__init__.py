@@ -10,6 +10,9 @@
     lab.py         `congvu lab`: JupyterLab for one learner on a workspace's exchange
     home.py        `congvu hoc`: the learner's home page (Voila): modules for their position,
                    status, lessons and assessments rendered without code, submit, verdict
+    hub_config.py  `make hub`: JupyterHub config (deploy/jupyterhub_config.py calls it): login
+                   with first-login codes, roles, LocalProcessSpawner starting lab.py's JupyterLab
+                   as each official's own OS account, idle culling
 
 answers, items, variants and checks import only the standard library, ipywidgets and document libraries:
 they run inside learners' kernels. Stored notebooks import them as ``grading.items`` and

@@ -142,12 +142,14 @@ def copy_lessons(ws: Workspace, home: Path) -> list[Path]:
     return lessons
 
 
-def write_config(ws: Workspace, home: Path, learner: str) -> Path:
-    """Write the learner's Jupyter configuration folder; return it."""
+def write_config(ws: Workspace, home: Path, learner: str, *, into: Path | None = None) -> Path:
+    """Write the learner's Jupyter configuration folder (``home/.jupyter``, or ``into`` with
+    the same content, for the hub to hand to the learner's account); return it."""
     cfg = ws.config()
     exchange = cfg.Exchange.root if "root" in cfg.Exchange else str(ws.root / "exchange")
     conf = home / ".jupyter"
-    _write(conf / "nbgrader_config.py", "\n".join([
+    out = Path(into) if into is not None else conf
+    _write(out / "nbgrader_config.py", "\n".join([
         "# Written by `make lab` (grading/lab.py) at each launch: the learner's side of nbgrader.",
         "c = get_config()  # noqa: F821",
         f"c.CourseDirectory.course_id = {ws.course_id!r}",
@@ -158,12 +160,12 @@ def write_config(ws: Workspace, home: Path, learner: str) -> Path:
     server = {"ServerApp": {
         "jpserver_extensions": {name: False for name in OFF_SERVER_EXTENSIONS},
         "contents_manager_class": "grading.learner.lab.LearnerContentsManager"}}
-    _write(conf / "jupyter_server_config.json", json.dumps(server, indent=1))
+    _write(out / "jupyter_server_config.json", json.dumps(server, indent=1))
     pages = {"disabledExtensions": {name: True for name in OFF_LAB_PLUGINS}}
-    _write(conf / "labconfig" / "page_config.json", json.dumps(pages, indent=1))
-    _write(conf / "lab" / "settings" / "overrides.json",
+    _write(out / "labconfig" / "page_config.json", json.dumps(pages, indent=1))
+    _write(out / "lab" / "settings" / "overrides.json",
            json.dumps(learner_settings(), indent=1, ensure_ascii=False))
-    _write(conf / "custom" / "custom.css", CUSTOM_CSS.read_text(encoding="utf-8"))
+    _write(out / "custom" / "custom.css", CUSTOM_CSS.read_text(encoding="utf-8"))
     return conf
 
 
