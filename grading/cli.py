@@ -470,13 +470,24 @@ def _print_status(status, lang: str) -> None:
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler that writes to whatever ``sys.stderr`` is when a record comes (main() may run
+    many times in one process, e.g. under a test runner that swaps stderr)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def _logging(verbose: int, quiet: bool) -> None:
     """The kit's logger "congvu" on stderr: warnings by default, -v info, -vv debug."""
-    import logging
-
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO)[min(verbose, 1)] \
         if verbose < 2 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.setFormatter(logging.Formatter("%(message)s"))
     log = logging.getLogger("congvu")
     log.handlers[:] = [handler]

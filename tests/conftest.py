@@ -46,18 +46,18 @@ GRADED_NAMES = {"L_a": "Lê Minh Khoa", "L_b": "Nguyễn Thị Ánh", "L_c": "Tr
 def graded_mini(tmp_path_factory):
     """The tiny course graded for three named learners; c4 (free text) awaits the trainer.
     Shared, read-only: tests that change it work on a copy."""
-    import pandas as pd
-
-    from grading import columns as C
+    from grading import api
     from grading.course import exchange as learners
-    from grading.course import gradebook
     from grading.course import workspace as W
     from grading.engine import batch
 
     tmp = tmp_path_factory.mktemp("manual")
     ws = W.init(directory=tmp / "ws", manifest_path=MINI)
-    gradebook.register_learners(ws.db_url, ws.course_id, pd.DataFrame(
-        {C.LEARNER: list(GRADED_NAMES), C.NAME: list(GRADED_NAMES.values())}))
+    roster = tmp / "ds.csv"  # the officials, as HR hands them in (reports need a roster)
+    roster.write_text("ma_can_bo,ho_ten,ma_don_vi,ten_don_vi,chuc_vu\n" + "".join(
+        f"{i},{name},00123,Phường Hòa Bình,Chuyên viên\n" for i, name in GRADED_NAMES.items()),
+        encoding="utf-8")
+    api.import_roster(workspace=ws, file=roster)
     W.release(ws)
     for learner, answers in GRADED_COHORT.items():
         folder = learners.fetch(ws, tmp / "homes" / learner, "mini", learner)

@@ -19,6 +19,7 @@ def open_retake(ws, module_id: str, *, today=None) -> pd.DataFrame:
     import datetime as dt
     import shutil
 
+    from grading import settings
     from grading.course import workspace as W
     from grading.errors import WorkspaceError, problem
     from grading.files import write_atomic
@@ -26,9 +27,12 @@ def open_retake(ws, module_id: str, *, today=None) -> pd.DataFrame:
     from grading.report import tables
 
     module = ws.manifest.module(module_id)
-    today = today or dt.date.today()
+    today = today or settings.vn_today()
     lm, _ = tables.learner_modules(ws)
-    mine = lm[(lm[C.MODULE] == module.id) & lm[C.SUBMITTED] & ~lm[C.PASSED] & lm[C.ACTIVE]]
+    # not passed, and not awaiting the trainer (free text not graded yet is not a failure)
+    waiting = lm[C.AWAITING].astype(bool) if C.AWAITING in lm else False
+    mine = lm[(lm[C.MODULE] == module.id) & lm[C.SUBMITTED] & ~lm[C.PASSED] & ~waiting
+              & lm[C.ACTIVE]]
     tried = mine[ATTEMPTS].fillna(1).astype(int) if ATTEMPTS in mine else 1
     mine = mine.assign(**{ATTEMPT: tried + 1})
     mine = mine[mine[ATTEMPT] <= module.retakes.attempts]

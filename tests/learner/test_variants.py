@@ -143,6 +143,19 @@ def _shuffled_course(tmp: Path) -> Path:
     return manifest
 
 
+def _hand_grade(ws, assignment: str, points: dict[str, float]) -> None:
+    """The trainer's hand grade of the free-text items (as formgrader writes it)."""
+    from grading.course import assessment, gradebook
+
+    nb = assessment.source_notebooks(ws.root / "source" / "mini")[0]
+    with gradebook.connect(ws.db_url, ws.course_id) as gb:
+        for item in assessment.free_text_items(nb):
+            for who, share in points.items():
+                grade = gb.find_grade(item, nb.stem, assignment, who)
+                grade.manual_score = share * grade.max_score
+        gb.db.commit()
+
+
 def _item_outputs(nb_path: Path) -> dict[str, dict]:
     nb = nbformat.read(str(nb_path), as_version=4)
     found = {}
@@ -216,9 +229,11 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
         shown = [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN]
         assert shown == drawn[who]  # the learner's own draw, again at autograde
 
-    # ---- retakes: feedback released; binh and dung (not passed) may take attempt 2
+    # ---- retakes: the trainer grades the free text (until then nobody has failed: "chờ
+    # chấm"), feedback is released; binh and dung (not passed) may take attempt 2
     from grading import api
 
+    _hand_grade(ws, "mini", {"an": 1.0, "binh": 0.0, "chi": 1.0, "dung": 0.0})
     api.feedback(workspace=ws, module="mini", release=False)  # feedback/ written: the clock starts
     opened = retake.open_retake(ws, "mini")
     assert sorted(opened[C.LEARNER]) == ["binh", "dung"]
@@ -231,6 +246,7 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     batch.collect(ws, "mini__lan2")
     status = batch.grade(workspace=ws, assignment="mini__lan2", jobs=2, progress=False)
     assert set(status[C.STATUS]) == {"graded"}
+    _hand_grade(ws, "mini__lan2", {"binh": 1.0})
     items = _item_outputs(ws.root / "autograded" / "binh" / "mini__lan2" / "mini.ipynb")
     assert [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN] == second
     lm, _ = tables.learner_modules(ws)
