@@ -1,6 +1,7 @@
 """Shared fixtures: the tiny course in tests/data/course and a real graded workspace."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,39 @@ os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.
 # Sandboxes of this test run get uids of their own, so "nothing left running" checks look at
 # this run's processes only (never at another grader's on the same machine).
 os.environ.setdefault("CONGVU_SANDBOX_UID_BASE", str(3_000_000 + (os.getpid() % 4000) * 1000))
+
+
+@contextlib.contextmanager
+def fresh_pg_database():
+    """A new, empty PostgreSQL database on CONGVU_TEST_PG's server, dropped afterwards.
+
+    Missing server: a failure in CI (.ci/run must start it), a skip elsewhere."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    url = os.environ.get("CONGVU_TEST_PG")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
+        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
+    name = f"congvu_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database for one test (see fresh_pg_database)."""
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,11 +3,8 @@
 .ci/run installs Debian's postgresql, starts it on loopback and sets CONGVU_TEST_PG to a
 superuser URL; each run creates and drops its own database. Without the variable the test is
 skipped locally and fails in CI."""
-import os
-import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from grading import columns as C
 from grading.course import exchange as learners
@@ -16,23 +13,6 @@ from grading.engine import batch as autograde
 
 pytestmark = [pytest.mark.kernel, pytest.mark.postgres]
 KEYS = {"c1": "C", "c2": ["A", "B"], "c3": False}
-
-
-@pytest.fixture
-def pg_url():
-    url = os.environ.get("CONGVU_TEST_PG")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
-        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
-    name = f"congvu_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_grading_into_postgresql(pg_url, tmp_path):

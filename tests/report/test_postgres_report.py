@@ -7,14 +7,11 @@ in CI (as tests/engine/test_postgres.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import sys
-import uuid
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from conftest import REPO
 
 from grading import api
@@ -28,23 +25,6 @@ from grading.status import Status
 sys.path.insert(0, str(REPO / "benchmarks"))
 pytestmark = pytest.mark.postgres
 AS_OF = dt.date(2026, 11, 20)
-
-
-@pytest.fixture
-def pg_url():
-    url = os.environ.get("CONGVU_TEST_PG")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
-        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
-    name = f"congvu_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _same(left: pd.DataFrame, right: pd.DataFrame, name: str) -> None:

@@ -5,7 +5,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -34,19 +33,10 @@ def gradebook_url(request, tmp_path):
     if request.param == "sqlite":
         yield None
         return
-    url = os.environ.get("CONGVU_TEST_PG")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
-        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
-    name = f"congvu_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    from conftest import fresh_pg_database
+
+    with fresh_pg_database() as url:
+        yield url
 
 
 def students(db_url):
