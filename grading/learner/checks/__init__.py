@@ -86,3 +86,31 @@ def parse_calls(source: str, known: set[str]) -> list[Call] | None:
             return None
         calls.append((name, args, kwargs))
     return calls or None
+
+
+def partial_credit(problems: Callable, file: str, spec: dict, *, what: str,
+                   file_kind: str | None = None) -> float | None:
+    """Run a per-criterion check on the learner's ``file`` and print its verdict as nbgrader
+    scores it: "Đúng." for full marks; else the unmet criteria (on stderr when none is met, so
+    the cell scores 0) and the number met as the cell's value (partial credit).
+
+    ``problems(path, spec) -> (met, given, reasons)``; ``what`` names the file in messages
+    ("bảng tính", "bài trình chiếu"), ``file_kind`` the file when unreadable (default: what).
+    Never raises on a learner's file: a traceback would print
+    the spec."""
+    import sys
+
+    from grading.vntext import to_nfc
+
+    try:
+        met, given, reasons = problems(Path.cwd() / to_nfc(file), dict(spec))
+    except Exception as exc:  # noqa: BLE001
+        met, given, reasons = 0, 1, [f"Không đọc được tệp {file_kind or what} ({type(exc).__name__})."]
+    if not reasons:
+        print("Đúng.")
+        return None
+    stream = sys.stderr if met == 0 else sys.stdout
+    print(f"{what[0].upper()}{what[1:]} đạt {met}/{given} yêu cầu:", file=stream)
+    for line in reasons:
+        print(f"- {line}", file=stream)
+    return float(met) if met else None
