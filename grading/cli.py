@@ -17,7 +17,6 @@ import warnings
 from pathlib import Path
 
 from grading import columns as C
-from grading.api import default_manifest  # noqa: F401  (kept: tests and docs name it)
 from grading.errors import KitError, problem
 from grading.status import OK
 

@@ -32,11 +32,6 @@ UNSANDBOXED = "unsandboxed"  # flag of rows graded without isolation (--no-sandb
 UNSANDBOXED_VI = "chấm không cách ly (unsandboxed)"
 
 
-def read_status(ws: Workspace, assignment: str | None = None) -> pd.DataFrame:
-    """Latest status per (learner, module)."""
-    return ledger.statuses(ws.root, assignment)
-
-
 def submissions(ws: Workspace, assignment: str) -> list[str]:
     """Learner ids with a folder in submitted/<learner>/<assignment>."""
     return sorted(p.parent.name for p in (ws.root / "submitted").glob(f"*/{assignment}")
