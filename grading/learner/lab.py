@@ -220,6 +220,11 @@ def write_config(ws: Workspace, home: Path, learner: str, *, into: Path | None =
                                 "grading.learner.lab_i18n": True},
         "contents_manager_class": "grading.learner.lab.LearnerContentsManager"}}
     _write(out / "jupyter_server_config.json", json.dumps(server, indent=1))
+    _write(out / "jupyter_server_config.py", "\n".join([  # Voila inside this server (hub home)
+        "# Written by grading/learner/lab.py: the «Nộp bài» bar in rendered assessments.",
+        "from grading.learner import home_submit",
+        "c = get_config()  # noqa: F821",
+        f"c.VoilaConfiguration.prelaunch_hook = home_submit.hook({str(home)!r})", ""]))
     pages = {"disabledExtensions": {name: True
                                     for name in OFF_LAB_PLUGINS + LEARNER_OFF_PLUGINS}}
     _write(out / "labconfig" / "page_config.json", json.dumps(pages, indent=1))
