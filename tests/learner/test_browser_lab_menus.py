@@ -27,7 +27,7 @@ MENU_TEXT = "[...document.querySelectorAll('.lm-Menu .lm-Menu-item')].filter(e =
 ENGLISH = re.compile(r"\b(Run|Cells?|Open|Workspaces?|Show|Copy|Paste|Delete|Undo|Redo|Move|"
                      r"Merge|Clear|Select|Render|Reference|Console|Debugger|Export|Collapse|"
                      r"Expand|Recent|Duplicate|Revert|Trash|New|Idle|Command|With|Appearance|"
-                     r"Folding|Widget)\b")
+                     r"Folding|Widget|Toggle|Search|Sessions)\b")
 
 
 def _english(page, opened_by, seen: list | None = None) -> list[str]:
@@ -76,6 +76,11 @@ def test_learner_lab_menus_vietnamese_and_no_false_unsaved(new_workspace, browse
         item = page.locator(".jp-DirListing-item").first
         english["tệp"] = _english(page, lambda: item.click(button="right"))
         english["trạng thái"] = ENGLISH.findall(page.inner_text("#jp-main-statusbar"))
+        bar.filter(has_text="Trợ giúp").click()  # Help → keyboard shortcuts lists commands
+        page.locator('.lm-Menu-item[data-command="apputils:display-shortcuts"]').click()
+        english["phím tắt"] = ENGLISH.findall(page.locator(".jp-Dialog").inner_text())
+        page.locator(".jp-Dialog-footer button").last.click()
+        page.locator(".jp-Dialog").wait_for(state="detached")
         assert not any(english.values()), {k: v for k, v in english.items() if v}
 
         me.close_notebook()  # raises if the close dialog appears
