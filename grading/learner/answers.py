@@ -281,7 +281,7 @@ def render_static(meta: dict, value: Any, *, hint: bool = False) -> dict[str, st
             + (f"<ul style=\"list-style:none;padding-left:1em\">{rows}</ul>" if rows else "")
             + f"<p><b>Câu trả lời đã lưu: {html.escape(shown)}</b></p>")
     if hint:
-        tip = "Muốn trả lời hoặc sửa: chạy lại các ô (menu Chạy → Run All Cells)."
+        tip = "Muốn trả lời hoặc sửa: chạy lại các ô (menu Chạy → Chạy tất cả các ô)."
         text += "\n" + tip
         body += f"<p><i>{html.escape(tip)}</i></p>"
     return {"text/plain": text, "text/html": body + "</div>"}
