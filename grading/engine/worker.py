@@ -140,14 +140,18 @@ def speed_up_nbgrader() -> None:
 
 
 def autograde_steps(ws) -> list:
-    """The workspace's autograde preprocessors with nbgrader's Execute swapped for ours."""
+    """The workspace's autograde preprocessors with nbgrader's Execute swapped for ours, and
+    the autograded notebook made safe to render (htmlsafe) once its scores are saved."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
     cfg = ws.config()
     steps = list(cfg.Autograde.autograde_preprocessors) if "autograde_preprocessors" in \
         cfg.Autograde else list(Autograde.class_traits()["autograde_preprocessors"].default())
-    return [executor.SandboxedExecute if step is Execute else step for step in steps]
+    from grading.engine.htmlsafe import SafeOutputs
+
+    steps = [executor.SandboxedExecute if step is Execute else step for step in steps]
+    return steps + ([] if SafeOutputs in steps else [SafeOutputs])  # last: scores are saved
 
 
 def _status(incidents: list, tamper: str) -> tuple[str, str]:
