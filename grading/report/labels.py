@@ -180,3 +180,11 @@ def display(frame: pd.DataFrame, lang: str, titles: dict[str, str]) -> pd.DataFr
     data = {header(col, lang, titles): [text(v, col, lang) for v in frame[col]]
             for col in frame.columns}
     return pd.DataFrame(data, columns=list(data), dtype=object)
+
+
+LABELS["vi"]["unsandboxed"] = ("⚠ {} bài được chấm không cách ly (congvu grade --no-sandbox): mã "
+                               "của học viên đã chạy với quyền của người chấm. Xem cột “Chấm "
+                               "không cách ly” ở trang Trạng thái chấm của report.xlsx.")
+LABELS["en"]["unsandboxed"] = ("⚠ {} submissions were graded without isolation (congvu grade "
+                               "--no-sandbox): learner code ran with the grader's rights. See "
+                               "the “Graded without isolation” column of the status sheet.")

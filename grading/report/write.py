@@ -44,7 +44,7 @@ LEARNER_MODULE_VIEW = (C.LEARNER, C.MODULE, C.REQUIRED, C.SUBMITTED, C.TIMESTAMP
                        C.MAX_SCORE, C.PERCENT, C.PASSED, C.PENDING, C.DUE, C.OVERDUE,
                        C.DAYS_LATE, "attempt", "n_attempts")
 STATUS_VIEW = (C.WARD_CODE, C.WARD_NAME, C.LEARNER, C.NAME, C.MODULE, C.MODULE_TITLE,
-               C.STATUS, C.REASON)
+               C.STATUS, C.REASON, C.UNSANDBOXED)  # new columns last: keep positions
 
 
 def save(path: Path, data) -> Path:
