@@ -344,11 +344,14 @@ def formgrader(*, workspace: Workspace | str | Path, port: int = 8868,
     import secrets
     import sys
 
+    from grading.settings import staff_csp_arg
+
     ws = _ws(workspace)
     token = secrets.token_hex(16)
     argv = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={ws.root}",
             f"--ServerApp.ip={ip}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False"]
+            f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False",
+            staff_csp_arg("ServerApp")]  # learner work is viewed here
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--ServerApp.allow_root=True")
     # through /login: the token sets the login cookie that formgrader's own API calls need

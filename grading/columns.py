@@ -132,3 +132,7 @@ def header(column: str, lang: str = "vi") -> str:
 def rename(frame, lang: str = "vi"):
     """A copy of ``frame`` with display headers."""
     return frame.rename(columns={c: header(c, lang) for c in frame.columns})
+
+# A grading row done without isolation (`congvu grade --no-sandbox`): the ledger's flag.
+UNSANDBOXED = "unsandboxed"
+HEADERS[UNSANDBOXED] = ("Chấm không cách ly", "Graded without isolation")

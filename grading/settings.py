@@ -86,3 +86,23 @@ def vn_now() -> dt.datetime:
 def vn_today() -> dt.date:
     """Today's date in Vietnam: what "overdue" and every report date are judged on."""
     return vn_now().date()
+
+
+# Content-Security-Policy of the pages staff open (formgrader's JupyterLab, the Voila grading
+# page and dashboard). Their own pages need inline scripts, so this cannot stop a script that
+# is already in the page (engine/htmlsafe.py and escaping do that); it stops what such a script
+# or injected markup would do next: load code from, or send data to, any other site, plug-ins,
+# <base> hijacking, foreign forms and framing.
+STAFF_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+             "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+             "font-src 'self' data:; connect-src 'self' ws: wss:; frame-src 'self' data: blob:; "
+             "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+             "frame-ancestors 'self'")
+
+
+def staff_csp_arg(app: str) -> str:
+    """The command-line option that gives server ``app`` (ServerApp, Voila) STAFF_CSP."""
+    import json
+
+    return f"--{app}.tornado_settings=" + json.dumps({"headers": {
+        "Content-Security-Policy": STAFF_CSP}})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -71,9 +72,41 @@ def new_workspace(tmp_path):
 # --------------------------------------------------------------------------- graded mini course
 GRADED_RIGHT = {"c1": "C", "c2": ["A", "B"], "c3": False}
 GRADED_COHORT = {"L_a": {**GRADED_RIGHT, "c4": "Không bấm đường dẫn, báo bộ phận CNTT."},
-                 "L_b": {**GRADED_RIGHT, "c3": True, "c4": "Xóa thư."},
+                 "L_b": {**GRADED_RIGHT, "c3": True, "c4": "Xóa thư." + "<img src=x onerror="
+                         "\"window.__pwned='c4'\">"},
                  "L_c": GRADED_RIGHT}  # leaves the free text blank
-GRADED_NAMES = {"L_a": "Lê Minh Khoa", "L_b": "Nguyễn Thị Ánh", "L_c": "Trần Văn Bình"}
+GRADED_NAMES = {"L_a": "Lê Minh Khoa", "L_b": "Nguyễn Thị Ánh<script>window.__pwned='ten'</script>",
+                "L_c": "Trần Văn Bình"}
+# L_b also attacks whoever views the work (formgrader, feedback, the grading page): markdown
+# with an event handler, outputs their code displays (HTML, JavaScript, SVG with a script, a
+# markdown link), an SVG attachment. Every payload would set window.__pwned or the title.
+ATTACK_CELLS = [
+    {"cell_type": "markdown", "metadata": {}, "source": (
+        "Ghi chú <img src=x onerror=\"window.__pwned='md'\"> "
+        "<script>document.title='pwned'</script> [bấm](javascript:window.__pwned='link') "
+        "![a](attachment:x.svg)"),
+     "attachments": {"x.svg": {"image/svg+xml": "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmci"
+                                                  "IG9ubG9hZD0id2luZG93Ll9fcHduZWQ9J2F0dCciLz4="}}},
+    {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": (
+        "from IPython.display import HTML, SVG, Javascript, Markdown, display\n"
+        "display(HTML('<img src=x onerror=\"window.__pwned=\\'out\\'\"><b>in đậm</b>'))\n"
+        "display(Javascript(\"window.__pwned='js'\"))\n"
+        "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\"><script>window.__pwned=\\'svg\\'"
+        "</script></svg>'))\n"
+        "display(Markdown('[x](javascript:window.__pwned=1) <img src=y onerror=\"window.__pwned=2\">'))")},
+]
+
+# markup that runs: a script/svg/iframe tag, an event handler in a real tag, a javascript: URL
+LIVE_MARKUP = re.compile(r"<(?:script|svg|iframe|object|embed)\b|<[a-z][^<>]*\son\w+\s*="
+                         r"|(?:href|src)\s*=\s*[\"']?\s*javascript:", re.I)
+
+
+def add_attack_cells(notebook: Path) -> None:
+    import json
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    nb["cells"] += ATTACK_CELLS
+    notebook.write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -96,6 +129,8 @@ def graded_mini(tmp_path_factory):
     for learner, answers in GRADED_COHORT.items():
         folder = learners.fetch(ws, tmp / "homes" / learner, "mini", learner)
         learners.answer(folder, answers)
+        if learner == "L_b":
+            add_attack_cells(folder / "mini.ipynb")
         learners.submit(ws, tmp / "homes" / learner, "mini", learner)
     batch.collect(ws, "mini")
     batch.grade(workspace=ws, assignment="mini", jobs=2, progress=False)

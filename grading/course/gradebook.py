@@ -231,9 +231,15 @@ def read_module_scores(db_url: str) -> pd.DataFrame:
     return per_nb
 
 
+# nbgrader's formgrader prints student names into its pages unescaped: markup characters are
+# replaced by look-alikes before a name reaches its gradebook (no real name has them).
+_MARKUP = str.maketrans({"<": "‹", ">": "›", "&": "＆", '"': "”", "'": "’", "`": "ˋ"})
+
+
 def split_name(full_name: str) -> tuple[str, str]:
-    """Vietnamese order: family (and middle) names first, given name last."""
-    parts = full_name.split()
+    """Vietnamese order: family (and middle) names first, given name last (markup-free, as
+    nbgrader's pages print it unescaped)."""
+    parts = full_name.translate(_MARKUP).split()
     return (parts[-1], " ".join(parts[:-1])) if parts else ("", "")
 
 

@@ -196,3 +196,12 @@ class BatchLock:
 
     def __exit__(self, *exc) -> None:
         self.fh.close()
+
+
+def statuses_with_flags(root: Path) -> pd.DataFrame:
+    """``statuses`` plus ``unsandboxed`` (bool): the row was graded without isolation, as the
+    report shows it."""
+    frame = latest(root)
+    flags = frame["flags"].fillna("").astype(str).str.split()
+    return frame[PUBLIC_COLUMNS].assign(
+        **{C.UNSANDBOXED: flags.map(lambda f: C.UNSANDBOXED in f).astype(bool)})

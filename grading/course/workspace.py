@@ -55,6 +55,9 @@ c.GenerateFeedback.preprocessors.insert(1, FeedbackVerdict)
 c.FeedbackVerdict.pass_marks = {{m.id: m.pass_mark for m in
                                 _load_manifest(os.path.join(_root, "congvu", "course.yml")).modules}}
 c.ExecutePreprocessor.timeout = {timeout}
+# Learner HTML never runs where notebooks are rendered (formgrader, feedback): engine/htmlsafe.py.
+c.HTMLExporter.sanitize_html = True
+c.GenerateFeedback.HTMLExporter.sanitize_html = True
 # Kernels inherit the grader's stderr: keep their start-up chatter out of the trainer's terminal.
 c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
 '''

@@ -12,6 +12,8 @@
     sandbox.py     namespaces, private root, uid, rlimits: what learner code can see and do
     cgroups.py     memory cgroup per sandbox
     userns.py      sandboxes without root: unprivileged user namespace, no capabilities
+    nbspeed.py     nbgrader steps made cheaper, same results (one commit per notebook)
+    htmlsafe.py    the autograded notebook made safe to render: no learner HTML/JS runs for staff
     checkrun.py    kit checks of hidden test cells, run in the supervisor, never in the kernel
 
 The process tree of one batch:

@@ -28,7 +28,7 @@ from grading.status import FINAL, OK, Status
 log = logging.getLogger("congvu")
 
 LOG_COLUMNS = ledger.PUBLIC_COLUMNS
-UNSANDBOXED = "unsandboxed"  # flag of rows graded without isolation (--no-sandbox)
+UNSANDBOXED = C.UNSANDBOXED  # flag of rows graded without isolation (--no-sandbox)
 UNSANDBOXED_VI = "chấm không cách ly (unsandboxed)"
 
 

@@ -31,7 +31,7 @@ from nbgrader.utils import is_grade, is_locked, is_solution
 from traitlets import Bool, Dict, Int, Unicode
 
 from grading.engine import checkrun
-from grading.engine.kernels import SandboxKernelManager, shared_context
+from grading.engine.kernels import CheckCrashed, SandboxKernelManager, shared_context
 from grading.learner.checks import parse_calls
 
 # Filled by the executor for the learner being graded; read by engine/worker.py.
@@ -103,7 +103,7 @@ class SandboxedExecute(Execute):
                          "limits": limits, "isolate": self.isolate, "cgroup": self.cgroup,
                          "files": sandbox_files(root, meta["student"], meta["assignment"])}
         self._known = checkrun.known_checks()
-        self._limits, self._dead, self._bytes = limits, None, 0
+        self._limits, self._dead, self._bytes, self._checker = limits, None, 0, ""
         self.shutdown_kernel = "immediate"
         self.kernel_name = "python3"
         timer = threading.Timer(limits.wall_seconds, self._stop, ("timeout", "wall"))
@@ -171,12 +171,21 @@ class SandboxedExecute(Execute):
         provisioner = self.km.provisioner if self.km else None
         if provisioner is None or provisioner.sandbox is None:
             return [_error("CheckUnavailable", "không chạy được hàm chấm")]
+        if self._checker:  # it timed out or crashed on an earlier cell: it is gone
+            return [_error("CheckFailed", self._checker)]
         try:
             outputs = provisioner.sandbox.check(calls, self._limits.check_seconds)
+        except CheckCrashed as exc:
+            kind, self._checker = "check_crash", "hàm chấm bị lỗi, không chấm được câu này"
+            _note(kind, str(exc))
         except (OSError, TimeoutError, ValueError) as exc:
-            _note("check", f"{type(exc).__name__}: {exc}")
-            return [_error("CheckFailed", "hàm chấm không trả lời kịp")]
-        return [NotebookNode(o) for o in outputs]
+            kind, self._checker = "check", "hàm chấm không trả lời kịp"
+            _note(kind, f"{type(exc).__name__}: {exc}")
+        else:
+            return [NotebookNode(o) for o in outputs]
+        if self._dead is None:  # the whole sandbox was killed with it: not the kernel's doing
+            self._dead = kind
+        return [_error("CheckFailed", self._checker)]
 
     async def _async_handle_timeout(self, timeout, cell=None):
         _note("timeout", f"cell {timeout}s")

@@ -17,16 +17,22 @@ Here, for every inbound entry of the module:
   link, owned by the learner, within the size, count and depth limits of ``grading.settings``.
   Symbolic links, hard links, devices, FIFOs and sockets refuse the whole submission with status
   ``rejected_files`` and a Vietnamese reason. Entries owned by another account (dropped into the
-  folder by someone else) are left out and named in the log.
+  folder by someone else) are left out and named in the log. Run as root, each entry is read by
+  a child process that has become its owner (``read_as_owner``): never with root's rights.
 
 Every refused submission gets a status row; the others are copied and graded. The latest entry
 of each learner (by true time) wins; an older valid copy already in ``submitted/`` stays. A first
 pass keeps no file contents (memory stays small for thousands of learners); the chosen entries
 are read again, with every check, when they are stored.
+
+Size: over 330 lines, as one threat model (identity, time, files, reading rights) reads best
+in one place.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 import logging
 import os
 import pwd
@@ -46,6 +52,7 @@ LEARNER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 STAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 _OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
 _OPEN_DIR = os.O_RDONLY | os.O_NOFOLLOW | os.O_DIRECTORY
+NOBODY_GID = 65534
 
 
 class Refused(Exception):
@@ -132,6 +139,8 @@ class _Reader:
     def read(self, dir_fd: int, name: str, rel: str) -> None:
         try:
             fd = os.open(name, _OPEN_FILE, dir_fd=dir_fd)
+        except PermissionError:  # read with the learner's own rights (read_as_owner)
+            self.refuse(rel, "tệp mà chính tài khoản nộp bài cũng không đọc được")
         except OSError:  # replaced by a link or a device between listing and opening
             self.refuse(rel, "mục thay đổi trong lúc thu bài")
         try:
@@ -156,6 +165,70 @@ class _Reader:
                 self.entry.files[rel] = data
         finally:
             os.close(fd)
+
+
+def _walk(inbound_fd: int, name: str, reader: _Reader) -> None:
+    fd = os.open(name, _OPEN_DIR, dir_fd=inbound_fd)
+    try:
+        reader.ctime = os.fstat(fd).st_ctime
+        reader.walk(fd, "", 1)
+    finally:
+        os.close(fd)
+
+
+def read_as_owner(inbound_fd: int, name: str, reader: _Reader) -> None:
+    """Walk an inbound entry; as root, in a child that has become the entry's owner.
+
+    Every read then has the learner's own rights, never root's: whatever slipped past the
+    checks above (a race, a kernel trick) can yield only what the learner could read anyway.
+    The child has no other privileges (no groups) and is not traceable by the learner (a
+    process that changed uid is not dumpable). Its result comes back as JSON over a pipe.
+    """
+    if os.geteuid() != 0 or reader.uid == 0:
+        _walk(inbound_fd, name, reader)
+        return
+    try:
+        gid = pwd.getpwuid(reader.uid).pw_gid
+    except KeyError:
+        gid = NOBODY_GID
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        code = 0
+        try:
+            os.close(r)
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(reader.uid)
+            try:
+                _walk(inbound_fd, name, reader)
+                out = {"ctime": reader.ctime, "skipped": reader.entry.skipped,
+                       "files": {k: base64.b64encode(v).decode() for k, v in
+                                 reader.entry.files.items()}}
+            except Refused as exc:
+                out = {"refused": [exc.status.value, exc.reason]}
+            except OSError as exc:
+                out = {"oserror": [exc.errno or 0, exc.strerror or str(exc)]}
+            with os.fdopen(w, "w", encoding="utf-8") as fh:
+                json.dump(out, fh)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(w)
+    with os.fdopen(r, encoding="utf-8") as fh:
+        raw = fh.read()
+    os.waitpid(pid, 0)
+    try:
+        out = json.loads(raw)
+    except ValueError:  # the child died (the learner may signal it): nothing read
+        raise OSError(0, "tiến trình đọc bài nộp dừng giữa chừng") from None
+    if "refused" in out:
+        raise Refused(Status(out["refused"][0]), out["refused"][1])
+    if "oserror" in out:
+        raise OSError(*out["oserror"])
+    reader.ctime = out["ctime"]
+    reader.entry.skipped[:] = out["skipped"]
+    reader.entry.files.update({k: base64.b64decode(v) for k, v in out["files"].items()})
 
 
 def _claimed_time(entry: Entry) -> dt.datetime | None:
@@ -187,12 +260,7 @@ def read_entry(inbound_fd: int, name: str, claimed: str,
             raise Refused(Status.FORGED, f"bài nộp mang tên '{claimed}' nhưng do tài khoản "
                                          f"'{learner}' nộp; không chấm và không ghi cho '{claimed}'")
         reader = _Reader(st.st_uid, entry, keep)
-        fd = os.open(name, _OPEN_DIR, dir_fd=inbound_fd)
-        try:
-            reader.ctime = os.fstat(fd).st_ctime
-            reader.walk(fd, "", 1)
-        finally:
-            os.close(fd)
+        read_as_owner(inbound_fd, name, reader)
         entry.time = _utc(reader.ctime)
         said = _claimed_time(entry)
         tolerance = dt.timedelta(seconds=settings.SUBMIT_TIME_TOLERANCE_S)

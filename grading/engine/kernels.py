@@ -90,6 +90,11 @@ def close_fork_server() -> None:
         _STATE["zygote"] = None
 
 
+class CheckCrashed(RuntimeError):
+    """The sandbox supervisor died or failed while running checks (a fault of the check or
+    of the kit, never of the learner): the message is the error's last line."""
+
+
 class Sandbox:
     """One notebook's sandbox: its supervisor (checks) and its kernel."""
 
@@ -122,12 +127,20 @@ class Sandbox:
         return self.pid
 
     def check(self, calls, timeout: float) -> list[dict]:
-        zygote.send(self.sock, {"op": "check", "calls": calls})
         try:
-            return self._next(timeout)["outputs"]
+            zygote.send(self.sock, {"op": "check", "calls": calls})
+            msg = self._next(timeout)
         except TimeoutError:
             self.kill(supervisor=True)
             raise
+        except OSError as exc:  # the supervisor is gone (killed, crashed in native code)
+            raise CheckCrashed(f"bộ chấm dừng đột ngột ({exc})") from exc
+        if "outputs" not in msg:  # it failed with a Python error and sent its traceback
+            self.error = str(msg.get("error") or msg)
+            self.kill(supervisor=True)
+            lines = [line for line in self.error.strip().splitlines() if line.strip()]
+            raise CheckCrashed((lines[-1] if lines else "?")[:300])
+        return msg["outputs"]
 
     def drain(self, wait: float = 0.0) -> None:
         """Read pending events (the kernel's exit status) without a request outstanding."""

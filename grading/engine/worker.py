@@ -30,8 +30,10 @@ REASONS = {
     "output": "in ra quá nhiều ({detail}), kernel đã bị dừng",
     "died": "kernel của bài làm dừng giữa chừng",
     "check": "một hàm chấm không trả lời được ({detail})",
+    "check_crash": ("hàm chấm bị lỗi khi chạy ({detail}): giảng viên cần xem lại đề, bộ chấm "
+                    "hoặc tệp nộp bất thường, rồi chấm lại"),
 }
-PRIORITY = ("memory", "timeout", "output", "died", "check")
+PRIORITY = ("memory", "timeout", "output", "died", "check_crash", "check")
 
 
 def _claim_slot() -> int:
@@ -84,6 +86,7 @@ def init(root: str, isolate: bool, limits=None, die_with_parent: bool = True,
     speed_up_nbgrader()
     _STATE["api"] = ws.api(
         Autograde={"autograde_preprocessors": autograde_steps(ws)},
+        Exporter={"optimistic_validation": True},  # validate once per step list, not per step
         SandboxedExecute={"slot": slot, "isolate": isolate, "cgroup": _STATE["cgroup"],
                           "limits": asdict(limits) if limits else {}})
     _STATE["root"] = ws.root
@@ -140,24 +143,33 @@ def speed_up_nbgrader() -> None:
 
 
 def autograde_steps(ws) -> list:
-    """The workspace's autograde preprocessors with nbgrader's Execute swapped for ours."""
+    """The workspace's autograde preprocessors with nbgrader's Execute swapped for ours, and
+    the autograded notebook made safe to render (htmlsafe) once its scores are saved."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
 
     cfg = ws.config()
     steps = list(cfg.Autograde.autograde_preprocessors) if "autograde_preprocessors" in \
         cfg.Autograde else list(Autograde.class_traits()["autograde_preprocessors"].default())
-    return [executor.SandboxedExecute if step is Execute else step for step in steps]
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    from grading.engine.htmlsafe import SafeOutputs
+    from grading.engine.nbspeed import SaveAutoGradesOnce
+
+    ours = {Execute: executor.SandboxedExecute, SaveAutoGrades: SaveAutoGradesOnce}
+    steps = [ours.get(step, step) for step in steps]
+    return steps + ([] if SafeOutputs in steps else [SafeOutputs])  # last: scores are saved
 
 
 def _status(incidents: list, tamper: str) -> tuple[str, str]:
     kinds = {kind: detail for kind, detail in reversed(incidents)}
     for kind in PRIORITY:
         if kind in kinds:
-            status = {"died": Status.KERNEL_DIED, "check": Status.CHECK_TIMEOUT}.get(kind) \
-                or Status(kind)
+            status = {"died": Status.KERNEL_DIED, "check": Status.CHECK_TIMEOUT,
+                      "check_crash": Status.ERROR}.get(kind) or Status(kind)
             reason = REASONS[kind].format(detail=kinds[kind])
-            note = "; các câu trả lời đã lưu vẫn được chấm"
+            note = ("; các câu khác vẫn được chấm" if kind == "check_crash"
+                    else "; các câu trả lời đã lưu vẫn được chấm")
             return status, reason + note + (f"; {tamper}" if tamper else "")
     if tamper:
         return Status.TAMPERED, tamper

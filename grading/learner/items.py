@@ -49,6 +49,7 @@ from grading.learner.answers import (  # noqa: F401
     save_answer,
     score,
     score_number,
+    score_pool,
     score_text,
     text_matches,
 )

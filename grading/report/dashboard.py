@@ -199,7 +199,8 @@ def serve_command(workspace: str | Path, *, port: int = 8866, ip: str = "127.0.0
     voila = str(Path(sys.executable).parent / "voila")
     argv = [voila, str(notebook), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
             "--template=congvu", "--theme=light",
-            *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_VOILA)]
+            *(f"--VoilaConfiguration.extension_denylist={name}" for name in NOT_IN_VOILA),
+            settings.staff_csp_arg("Voila")]
     paths = [str(TEMPLATES), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     env = {"CONGVU_WORKSPACE": str(Path(workspace).resolve()),
            "JUPYTER_PATH": os.pathsep.join(paths)}

@@ -139,7 +139,8 @@ def table_html(frame: pd.DataFrame, lang: str, titles: dict[str, str]) -> str:
 CSS = """body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #bbb;padding:4px 8px}
 th{background:#DDEBF7;text-align:left}td.num{text-align:right}img{max-width:100%}
-.note{color:#555;font-size:90%}.scroll{overflow-x:auto}"""
+.note{color:#555;font-size:90%}.scroll{overflow-x:auto}
+.warn{color:#8a1f11;background:#fdecea;padding:.5em;border-left:4px solid #b00020}"""
 
 
 def render_html(views: dict[str, pd.DataFrame], lang: str, titles: dict, meta: dict) -> str:
@@ -148,6 +149,10 @@ def render_html(views: dict[str, pd.DataFrame], lang: str, titles: dict, meta: d
     as_of = meta["as_of"].strftime("%d/%m/%Y")
     parts = [f"<h1>{html.escape(meta['title'])}</h1>",
              f'<p class="note">{labels["generated"]}: {now}. {labels["as_of"]}: {as_of}.</p>']
+    status = views.get("status")
+    if status is not None and C.UNSANDBOXED in status and status[C.UNSANDBOXED].any():
+        count = int(status[C.UNSANDBOXED].sum())
+        parts.append(f'<p class="warn">{html.escape(labels["unsandboxed"].format(count))}</p>')
     for caption, image in charts(views, lang, titles):
         parts.append(f'<figure><figcaption><h2>{html.escape(caption)}</h2></figcaption>'
                      f'<img src="data:image/png;base64,{image}" alt="{html.escape(caption)}">'

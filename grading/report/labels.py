@@ -121,6 +121,30 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def no_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab,
+    CR first: a name or reason typed by someone else) start with an apostrophe, as OWASP
+    advises for CSV; numbers are left alone. (The .xlsx writes inline strings: never formulas.)"""
+    out = frame
+    for col in frame.columns:
+        series = frame[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        elif series.dtype != object and not isinstance(series.dtype, pd.StringDtype):
+            continue
+        try:
+            risky = series.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        except AttributeError:  # an object column without any text (booleans, dates)
+            continue
+        if risky.any():
+            out = out.copy() if out is frame else out
+            out[col] = series.where(~risky, "'" + series.astype(str))
+    return out
+
+
 def cell(value, lang: str):
     """A value openpyxl can write: booleans as Có/Không, missing as an empty cell."""
     if isinstance(value, pd.Timestamp):
@@ -156,3 +180,11 @@ def display(frame: pd.DataFrame, lang: str, titles: dict[str, str]) -> pd.DataFr
     data = {header(col, lang, titles): [text(v, col, lang) for v in frame[col]]
             for col in frame.columns}
     return pd.DataFrame(data, columns=list(data), dtype=object)
+
+
+LABELS["vi"]["unsandboxed"] = ("⚠ {} bài được chấm không cách ly (congvu grade --no-sandbox): mã "
+                               "của học viên đã chạy với quyền của người chấm. Xem cột “Chấm "
+                               "không cách ly” ở trang Trạng thái chấm của report.xlsx.")
+LABELS["en"]["unsandboxed"] = ("⚠ {} submissions were graded without isolation (congvu grade "
+                               "--no-sandbox): learner code ran with the grader's rights. See "
+                               "the “Graded without isolation” column of the status sheet.")

@@ -41,7 +41,7 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
             attempts.allowed(ws.root))
         enrol = enrol.result()
     _warn_orphans(ws, per_module)
-    status = ledger.statuses(ws.root)
+    status = ledger.statuses_with_flags(ws.root)
     lm = metrics.learner_module(enrol, scores, status, as_of=as_of)
     if not status.empty:
         status = status.merge(people[[C.LEARNER, C.NAME, C.WARD_CODE, C.WARD_NAME]],

@@ -22,6 +22,7 @@ from grading.report.labels import (
     check_lang,
     display,
     nfc_value,
+    no_formulas,
     prepare,
 )
 from grading.report.xlsx import render_xlsx
@@ -43,7 +44,7 @@ LEARNER_MODULE_VIEW = (C.LEARNER, C.MODULE, C.REQUIRED, C.SUBMITTED, C.TIMESTAMP
                        C.MAX_SCORE, C.PERCENT, C.PASSED, C.PENDING, C.DUE, C.OVERDUE,
                        C.DAYS_LATE, "attempt", "n_attempts")
 STATUS_VIEW = (C.WARD_CODE, C.WARD_NAME, C.LEARNER, C.NAME, C.MODULE, C.MODULE_TITLE,
-               C.STATUS, C.REASON)
+               C.STATUS, C.REASON, C.UNSANDBOXED)  # new columns last: keep positions
 
 
 def save(path: Path, data) -> Path:
@@ -141,7 +142,7 @@ def _csv_writer(frame: pd.DataFrame, view=None):
             for start in range(0, max(len(frame), 1), CSV_CHUNK):
                 part = frame.iloc[start:start + CSV_CHUNK]
                 part = view(part) if view else part
-                prepare(part).to_csv(handle, index=False, header=start == 0,
+                no_formulas(prepare(part)).to_csv(handle, index=False, header=start == 0,
                                      lineterminator="\n")
     return write
 

@@ -5,6 +5,7 @@ import re
 import shutil
 
 import pytest
+from conftest import GRADED_COHORT, GRADED_NAMES, LIVE_MARKUP
 
 from grading import columns as C
 from grading.course import gradebook, manual
@@ -25,9 +26,11 @@ def test_lists_every_answer_to_the_item_with_vietnamese_names(ws):
     assert list(manual.manual_items(ws, "mini")[C.ITEM]) == ["c4"]
     frame = manual.answers_for(ws, "mini", "c4")
     assert list(frame[C.LEARNER]) == ["L_a", "L_b", "L_c"]
-    assert list(frame[C.NAME]) == ["Lê Minh Khoa", "Nguyễn Thị Ánh", "Trần Văn Bình"]
-    assert frame[manual.ANSWER].tolist() == [
-        "Không bấm đường dẫn, báo bộ phận CNTT.", "Xóa thư.", ""]
+    names = [GRADED_NAMES[k] for k in ("L_a", "L_b", "L_c")]
+    names[1] = names[1].replace("<", "‹").replace(">", "›").replace("'", "’")  # formgrader prints
+    assert list(frame[C.NAME]) == names  # names unescaped: no markup reaches its gradebook
+    assert frame[manual.ANSWER].tolist() == [  # as typed: pages escape it, never run it
+        "Không bấm đường dẫn, báo bộ phận CNTT.", GRADED_COHORT["L_b"]["c4"], ""]
     assert frame[manual.MANUAL].isna().all() and set(frame[C.MAX_SCORE]) == {2.0}
 
 
@@ -93,4 +96,7 @@ def test_feedback_says_waiting_then_gives_the_verdict(ws):
     page = _feedback(ws, "L_b")
     assert "Kết quả: Chưa đạt" in page and "chờ giảng viên chấm" not in page
     assert "Chưa nêu báo cáo." in page
+    # L_b's attack cells are shown as text; the page itself runs no script at all
+    assert "script-src" not in page and "default-src 'none'" in page
+    assert not LIVE_MARKUP.search(page.split("<body", 1)[1])
     assert list((ws.root / "exchange").glob("*/feedback/*.html"))  # released via the exchange

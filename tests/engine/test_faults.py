@@ -181,31 +181,15 @@ def test_a_write_lock_on_the_gradebook_is_waited_out(tmp_path):
 
 @pytest.mark.postgres
 def test_postgres_gradebook_gone_stops_before_the_batch(tmp_path, capsys, monkeypatch):
-    import uuid
-
-    import sqlalchemy as sa
-    from conftest import MINI
+    from conftest import MINI, fresh_pg_database
 
     from grading.course import workspace as W
 
-    url = os.environ.get("CONGVU_TEST_PG")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
-        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
     monkeypatch.setattr(dbcheck, "PREFLIGHT_WAITS", (0.1,))
-    name = f"congvu_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        ws = W.init(directory=tmp_path / "ws", manifest_path=MINI,
-                    db_url=url.rsplit("/", 1)[0] + "/" + name)
+    with fresh_pg_database() as db_url:  # dropped when the block ends
+        ws = W.init(directory=tmp_path / "ws", manifest_path=MINI, db_url=db_url)
         (ws.root / "submitted" / "F1" / "mini").mkdir(parents=True)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    name = db_url.rsplit("/", 1)[1]
     for argv in (["grade", str(ws.root), "mini", "--no-sandbox"],
                  ["report", str(ws.root), "--out", str(tmp_path / "out")]):
         err = refused(capsys, argv, "cơ sở dữ liệu", "127.0.0.1", name)
@@ -216,28 +200,16 @@ def test_postgres_gradebook_gone_stops_before_the_batch(tmp_path, capsys, monkey
 @pytest.mark.kernel
 @pytest.mark.postgres
 def test_a_batch_whose_database_vanished_stops_early(tmp_path, monkeypatch):
-    import uuid
-
     import sqlalchemy as sa
+    from conftest import MINI, fresh_pg_database
 
     from grading.course import workspace as W
 
-    url = os.environ.get("CONGVU_TEST_PG")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CONGVU_TEST_PG is not set: .ci/run must start PostgreSQL")
-        pytest.skip("no PostgreSQL server (set CONGVU_TEST_PG=postgresql+psycopg2://...)")
-    from conftest import MINI
-
     monkeypatch.setattr(dbcheck, "PREFLIGHT_WAITS", (0.1,))
-    name = f"congvu_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     cohort = {f"V{i}": KEYS for i in range(6)}
-    try:
-        ws = W.init(directory=tmp_path / "ws", manifest_path=MINI,
-                    db_url=url.rsplit("/", 1)[0] + "/" + name)
+    with fresh_pg_database() as db_url:
+        name = db_url.rsplit("/", 1)[1]
+        ws = W.init(directory=tmp_path / "ws", manifest_path=MINI, db_url=db_url)
         W.release(ws)
         for learner, answers in cohort.items():
             learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner),
@@ -249,8 +221,10 @@ def test_a_batch_whose_database_vanished_stops_early(tmp_path, monkeypatch):
             deadline = time.monotonic() + 300
             while ledger.read(ws.root).empty and time.monotonic() < deadline:
                 time.sleep(0.02)
+            admin = sa.create_engine(os.environ["CONGVU_TEST_PG"], isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
 
         dropper = threading.Thread(target=drop_when_one_is_graded)
         dropper.start()
@@ -261,7 +235,3 @@ def test_a_batch_whose_database_vanished_stops_early(tmp_path, monkeypatch):
         rows = ledger.read(ws.root)
         assert len(rows) < len(cohort)  # stopped early, the rest were not failed one by one
         assert (rows[C.STATUS] == "graded").sum() >= 1
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.kernel, pytest.mark.root]
 RIGHT = {"c1": "C", "c2": ["A", "B"], "c3": False}
 WRONG = {"c1": "A", "c2": ["C"], "c3": True}
 LIMITS = Limits(wall_seconds=30)
-ROLES = ("alice", "bob", "carol", "dave", "eve", "frank", "gina")
+ROLES = ("alice", "bob", "carol", "dave", "eve", "frank", "gina", "hana")
 
 
 def as_account(uid: int, fn) -> int:
@@ -177,6 +177,13 @@ def attacked(accounts, tmp_path_factory):
     gina, gina_uid = accounts["gina"]
     as_account(gina_uid, lambda: _hand_in(inbound, gina, wrong,
                                           extra=lambda d: os.mkfifo(d / "pipe")))
+    hana, hana_uid = accounts["hana"]
+
+    def unreadable(dest):  # hana's own file that hana cannot read: root could, the intake won't
+        (dest / "ghi_chu.txt").write_text("x")
+        os.chmod(dest / "ghi_chu.txt", 0)
+
+    as_account(hana_uid, lambda: _hand_in(inbound, hana, wrong, extra=unreadable))
     refused = batch.collect(ws, "mini")
     second = batch.grade(workspace=ws, assignment="mini", jobs=2, progress=False,
                          sandbox=True, limits=LIMITS)
@@ -198,15 +205,17 @@ def test_learner_account_reads_no_key_and_cannot_replace_the_course(attacked):
 def test_forged_and_linked_submissions_are_refused_with_a_status(attacked):
     acc, refused = attacked["accounts"], attacked["refused"]
     status = {who: refused[acc[who][0]][C.STATUS] for who in ("bob", "carol", "dave", "eve",
-                                                              "frank", "gina")}
+                                                              "frank", "gina", "hana")}
     assert status == {"bob": "forged", "carol": "forged", "dave": "rejected_files",
                       "eve": "rejected_files", "frank": "rejected_files",
-                      "gina": "rejected_files"}
+                      "gina": "rejected_files", "hana": "rejected_files"}
+    # read with hana's own rights (root's would have read it): collect never reads as root
+    assert "không đọc được" in refused[acc["hana"][0]][C.REASON]
     assert acc["alice"][0] in refused[acc["bob"][0]][C.REASON]  # names the stolen identity
     assert "symlink" in refused[acc["dave"][0]][C.REASON]
     assert "hard link" in refused[acc["frank"][0]][C.REASON]
     submitted = attacked["ws"].root / "submitted"
-    for who in ("bob", "carol", "dave", "eve", "frank", "gina"):
+    for who in ("bob", "carol", "dave", "eve", "frank", "gina", "hana"):
         assert not (submitted / acc[who][0]).exists()  # nothing of theirs reaches grading
 
 

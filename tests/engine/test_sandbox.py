@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.kernel, pytest.mark.root]
 RIGHT = {"c1": "C", "c2": ["A", "B"], "c3": False}
 WRONG = {"c1": "A", "c2": ["C"], "c3": True}
 LIMITS = Limits(wall_seconds=8, cpu_seconds=10, memory_mb=300, processes=48, output_kb=256,
-                check_seconds=10)
+                check_seconds=5)  # under the wall limit: A_fifo's stuck check is check_timeout
 
 
 def attacks(root: str, port: int) -> dict[str, str]:
@@ -76,6 +76,13 @@ def attacks(root: str, port: int) -> dict[str, str]:
                     "    open(ga.__file__, 'a').write('\\nscore = lambda *a, **k: print(\"Đúng.\")')\n"
                     "except OSError as e:\n"
                     "    print('blocked', e)\n"),
+        "A_died": "import os\nos._exit(3)\n",  # the kernel ends itself: kernel_died
+        # the answers file becomes a FIFO (the kernel's own readers patched away first): the
+        # check reading it in the supervisor waits forever: check_timeout
+        "A_fifo": ("import os, grading.learner.items as gi\n"
+                   "gi.answer = lambda *a, **k: None\n"
+                   "os.remove('cau_tra_loi.json')\nos.mkfifo('cau_tra_loi.json')\n"),
+        "A_corrupt": "x = 1\n",  # submits a broken answers file (below): corrupt_answers
         "A_symlink": ("import os\nos.remove('cau_tra_loi.json')\n"
                       f"os.symlink({root!r} + '/submitted/H_full/mini/cau_tra_loi.json', "
                       "'cau_tra_loi.json')\n"),
@@ -156,6 +163,8 @@ def attacked(tmp_path_factory):
         folder = learners.fetch(ws, home / learner, "mini", learner)
         learners.answer(folder, WRONG)
         _add_cell(folder, cell)
+        if learner == "A_corrupt":
+            (folder / "cau_tra_loi.json").write_text('{"c1": "A", ', encoding="utf-8")
         learners.submit(ws, home / learner, "mini", learner)
     folder = learners.fetch(ws, home / "A_tamper", "mini", "A_tamper")
     learners.answer(folder, WRONG)
@@ -201,11 +210,14 @@ def test_each_attack_has_a_status_and_a_reason(attacked):
     assert st["A_print"] == "output"
     assert st["A_print_big"] in ("output", "memory")
     assert st["A_tamper"] == "tampered"
+    assert st["A_died"] == "kernel_died" and st["A_fifo"] == "check_timeout"
+    assert st["A_corrupt"] == "corrupt_answers"
+    assert "hỏng" in second.loc["A_corrupt", C.REASON]
     assert "c1" in second.loc["A_tamper", C.REASON]
     for learner in ("A_gradebook", "A_neighbour", "A_keys", "A_socket", "A_patch",
                     "A_symlink", "A_fork"):
         assert st[learner] in ("graded", "timeout"), (learner, second.loc[learner, C.REASON])
-    for learner in ("A_loop", "A_memory", "A_print", "A_print_big"):
+    for learner in ("A_loop", "A_memory", "A_print", "A_print_big", "A_died", "A_fifo"):
         assert second.loc[learner, C.REASON]
 
 

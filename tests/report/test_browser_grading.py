@@ -1,10 +1,15 @@
 """The trainer grades one free-text item for several learners from the grading page (Voila, a
-real browser at 1366×768), and nbgrader's own formgrader then shows the same scores."""
+real browser at 1366×768), and nbgrader's own formgrader then shows the same scores.
+
+Learner L_b attacks whoever views the work (tests/conftest.py ATTACK_CELLS, a free-text answer
+and a name with payloads): the grading page, formgrader's submission view, the feedback and
+the report are opened in the browser and nothing of theirs runs."""
 from __future__ import annotations
 
 import json
 import shutil
 import urllib.request
+from pathlib import Path
 
 import pytest
 from conftest import TEST_OUTPUT, free_port, serving
@@ -15,6 +20,13 @@ from grading.course import workspace as WS
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 SIZE = {"width": 1366, "height": 768}
+
+
+def _not_pwned(page, where: str) -> None:
+    """None of L_b's payloads ran (each would set window.__pwned or the title)."""
+    page.wait_for_timeout(300)  # let any onerror/onload fire
+    ran = page.evaluate("[window.__pwned, document.title]")
+    assert ran[0] is None and ran[1] != "pwned", f"learner code ran in {where}: {ran}"
 
 
 def _shot(page, name: str) -> None:
@@ -31,7 +43,8 @@ def test_trainer_grades_one_item_across_learners_and_formgrader_agrees(
     port = free_port()
     argv, env = api.grading_page(workspace=ws, port=port, who="gv_hoa")
     with serving(argv, env, port, tmp_path / "voila.log"):
-        page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+        response = page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
+        assert "object-src 'none'" in response.headers["content-security-policy"]  # staff CSP
         page.get_by_text("Lê Minh Khoa").wait_for(timeout=120_000)
         assert "Hướng dẫn chấm" in page.inner_text("body")
         _shot(page, "giang_vien_1_trang_cham.png")
@@ -40,6 +53,8 @@ def test_trainer_grades_one_item_across_learners_and_formgrader_agrees(
         box.fill("1,5")
         box.press("Enter")
         page.get_by_text("Nguyễn Thị Ánh").wait_for(timeout=30_000)
+        page.get_by_text("Xóa thư.<img src=x onerror=").wait_for(timeout=30_000)  # as text
+        _not_pwned(page, "the grading page")
         box.fill("0,5")
         box.press("Enter")
         page.get_by_text("Trần Văn Bình").wait_for(timeout=30_000)
@@ -69,4 +84,20 @@ def test_trainer_grades_one_item_across_learners_and_formgrader_agrees(
         shown = page.inner_text("body")
         assert all(f"{theirs[k]:g} / 5" in shown for k in theirs), shown
         _shot(page, "giang_vien_3_formgrader.png")
+        attacker = next(r["id"] for r in rows if r["student"] == "L_b")
+        page.goto(f"http://127.0.0.1:{port}/formgrader/submissions/{attacker}/?index=1",
+                  timeout=60_000)
+        page.get_by_text("Ghi chú <img src=x onerror=").wait_for(timeout=60_000)  # as text
+        assert page.locator("b", has_text="in đậm").count()  # harmless markup still shows
+        _not_pwned(page, "formgrader's submission view")
+        with urllib.request.urlopen(api_url, timeout=30) as response:  # staff pages: strict CSP
+            assert "object-src 'none'" in response.headers["Content-Security-Policy"]
+    api.feedback(workspace=ws, module="mini", release=False)
+    page.goto((ws.root / "feedback" / "L_b" / "mini" / "mini.html").as_uri())
+    page.get_by_text("Ghi chú <img src=x onerror=").wait_for(timeout=30_000)
+    _not_pwned(page, "the feedback")
+    out = api.write_report(workspace=ws, out=tmp_path / "report")
+    page.goto(Path(out["paths"]["html"]).as_uri())
+    page.get_by_text("Nguyễn Thị Ánh<script>").first.wait_for(timeout=30_000)
+    _not_pwned(page, "the report")
     context.close()

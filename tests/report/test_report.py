@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from grading import columns as C
 from grading.errors import KitError
 from grading.report import labels
 from grading.report import metrics as M
@@ -276,3 +277,40 @@ def test_import_does_no_work():
     code = ("import sys, grading.report; "
             "assert not {'matplotlib', 'openpyxl'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+
+
+def test_text_never_becomes_a_formula_in_xlsx_or_csv(lm, tmp_path):
+    """A name or reason that starts like a formula stays text in every file HR opens."""
+    evil = ['=HYPERLINK("http://127.0.0.1/x","Bấm")', "+1+1", "@SUM(1)", "-2+3"]
+    lm = lm.copy()
+    lm[C.NAME] = lm[C.LEARNER].map(dict(zip(["cb01", "cb02", "cb03", "cb04"], evil)))
+    status = pd.DataFrame({"learner_id": ["cb04"], "module_id": ["m1"], "status": ["error"],
+                           "reason": ["=cmd|' /C calc'!A0"]})
+    paths = report.write_report(summary.tables_from(lm, status, TITLES), tmp_path)
+    book = openpyxl.load_workbook(paths["xlsx"])
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert {v for v in evil} <= {c.value for c in cells}  # shown exactly as typed
+    names = pd.read_csv(paths["learners_csv"], encoding="utf-8-sig")["full_name"]
+    assert set(names) >= {"'" + v for v in evil}
+    reasons = pd.read_csv(paths["status_csv"], encoding="utf-8-sig")["reason"]
+    assert list(reasons) == ["'=cmd|' /C calc'!A0"]
+
+
+def test_rows_graded_without_isolation_have_their_own_column_and_a_warning(lm, tmp_path):
+    from grading.course import ledger
+
+    (tmp_path / "ws" / "congvu").mkdir(parents=True)
+    for learner, flags in (("cb01", "unsandboxed"), ("cb02", "")):
+        ledger.append(tmp_path / "ws", {C.LEARNER: learner, C.MODULE: "m1", C.STATUS: "graded",
+                                        C.REASON: "", "graded_at": "", "seconds": "1",
+                                        "fingerprint": "x", "flags": flags})
+    status = ledger.statuses_with_flags(tmp_path / "ws")
+    assert status.set_index(C.LEARNER)[C.UNSANDBOXED].to_dict() == {"cb01": True, "cb02": False}
+    paths = report.write_report(summary.tables_from(lm, status, TITLES), tmp_path / "out")
+    sheet = openpyxl.load_workbook(paths["xlsx"])["Trạng thái chấm"]
+    flags = dict(zip(_values(sheet, "Mã cán bộ"), _values(sheet, "Chấm không cách ly")))
+    assert flags == {"cb01": "Có", "cb02": "Không"}
+    assert "⚠ 1 bài được chấm không cách ly" in paths["html"].read_text(encoding="utf-8")
+    clean = report.write_report(summary.tables_from(lm, status.iloc[1:], TITLES), tmp_path / "b")
+    assert "không cách ly" not in clean["html"].read_text(encoding="utf-8")
