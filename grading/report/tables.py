@@ -41,6 +41,7 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
             attempts.allowed(ws.root))
         enrol = enrol.result()
     _warn_orphans(ws, per_module)
+    del per_module  # the sums per assignment: millions of rows, no longer needed
     status = ledger.statuses(ws.root)
     lm = metrics.learner_module(enrol, scores, status, as_of=as_of)
     if not status.empty:
