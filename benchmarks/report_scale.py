@@ -146,15 +146,15 @@ def pg_floor_seconds(db_url: str) -> tuple[float, int]:
         engine.dispose()
 
 
-def _create_database(db_url: str) -> None:
+def _fresh_database(db_url: str) -> None:
+    """The benchmark's PostgreSQL database, dropped (if there) and created empty."""
     import sqlalchemy as sa
 
     url = sa.engine.make_url(db_url)
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                            {"n": url.database}).first():
-            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
     admin.dispose()
 
 
@@ -189,7 +189,7 @@ def cached_build(work: Path, learners: int, modules: int, db_url: str | None, fo
             return workspace.open_workspace(work / folder)
     marker.unlink(missing_ok=True)
     if db_url:
-        _create_database(db_url)
+        _fresh_database(db_url)
     start = time.perf_counter()
     ws = scale_data.build(work, learners=learners, modules=modules, db_url=db_url,
                           folder=folder)
@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--db-url", default=None,
                    help="also measure a PostgreSQL gradebook with the same cohort, e.g. "
                         "postgresql+psycopg2://congvu:congvu@127.0.0.1:5432/congvu_bench "
-                        "(the database is created if missing and its tables replaced)")
+                        "(the database is dropped and made again when the cohort is built)")
     p.add_argument("--table-runs", type=int, default=2,
                    help="gradebook-to-tables runs per backend, the best counts (default 2)")
     p.add_argument("--workdir", type=Path, default=None,
