@@ -246,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="also measure a PostgreSQL gradebook with the same cohort, e.g. "
                         "postgresql+psycopg2://congvu:congvu@127.0.0.1:5432/congvu_bench "
                         "(the database is dropped and made again when the cohort is built)")
+    p.add_argument("--skip-sqlite", action="store_true",
+                   help="with --db-url: measure PostgreSQL only (and no nbgrader export samples)")
     p.add_argument("--table-runs", type=int, default=2,
                    help="gradebook-to-tables runs per backend, the best counts (default 2)")
     p.add_argument("--workdir", type=Path, default=None,
@@ -256,23 +258,24 @@ def main(argv: list[str] | None = None) -> int:
     work = args.workdir or CACHE / f"{args.learners}x{args.modules}"
     print(f"machine: {load()}", flush=True)
     start = time.perf_counter()
-    ws = cached_build(work, args.learners, args.modules, None, "ws")
-    db = ws.root / "gradebook.db"
-    con = sqlite3.connect(db)
-    n_grades = con.execute("SELECT COUNT(*) FROM grade").fetchone()[0]
-    n_subs = con.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone()[0]
-    con.close()
-    print(f"gradebook: {args.learners:,} learners × {args.modules} modules, {n_subs:,} "
-          f"submissions, {n_grades:,} grade rows, {db.stat().st_size / 2**20:,.0f} MB "
-          f"(ready in {time.perf_counter() - start:.1f} s)", flush=True)
-
-    results = [measure("sqlite", ws, lambda: floor_seconds(db), work, args.table_runs)]
+    results = []
+    if not args.skip_sqlite:
+        ws = cached_build(work, args.learners, args.modules, None, "ws")
+        db = ws.root / "gradebook.db"
+        con = sqlite3.connect(db)
+        n_grades = con.execute("SELECT COUNT(*) FROM grade").fetchone()[0]
+        n_subs = con.execute("SELECT COUNT(*) FROM submitted_assignment").fetchone()[0]
+        con.close()
+        print(f"gradebook: {args.learners:,} learners × {args.modules} modules, {n_subs:,} "
+              f"submissions, {n_grades:,} grade rows, {db.stat().st_size / 2**20:,.0f} MB "
+              f"(ready in {time.perf_counter() - start:.1f} s)", flush=True)
+        results.append(measure("sqlite", ws, lambda: floor_seconds(db), work, args.table_runs))
     if args.db_url:
         pg = cached_build(work, args.learners, args.modules, args.db_url, "ws_pg")
         results.append(measure("postgresql", pg, lambda: pg_floor_seconds(args.db_url), work,
                                args.table_runs))
 
-    samples = [int(s) for s in args.samples.split(",") if int(s) > 0]
+    samples = [int(s) for s in args.samples.split(",") if int(s) > 0 and not args.skip_sqlite]
     points = []
     for n in samples:
         sample, subs = sample_workspace(ws.root, work / f"sample_{n}", n)
