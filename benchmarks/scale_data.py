@@ -3,11 +3,16 @@
 ``build(root, learners=..., modules=...)`` writes a course of N modules (each assessment has 8
 autograded test cells of 1 point and one manually graded task of 2 points), creates the
 workspace with ``congvu init`` (nbgrader's own generate_assignment fills the cell tables), then
-bulk-inserts students, submissions and grades straight into nbgrader's schema with SQL:
-realistic scores (learner ability × module difficulty), about 10 % of (learner, module) pairs
-not submitted, 85 % of free-text tasks graded by hand (the rest await a trainer), some late
-penalties. The roster (``congvu/roster.csv``) is written directly with joiners and leavers.
-All names and codes are synthetic (codes 9xxxx are not official commune codes).
+fills nbgrader's student, submission and grade tables inside the database (``fill_gradebook``,
+SQLite or PostgreSQL, the same cohort on both): realistic scores (learner ability × module
+difficulty), about 10 % of (learner, module) pairs not submitted, 85 % of free-text tasks
+graded by hand (the rest await a trainer), some late penalties. The roster
+(``congvu/roster.csv``) is written directly with joiners and leavers. All names and codes are
+synthetic (codes 9xxxx are not official commune codes). Synthetic ids are increasing hex
+strings (nbgrader's are random uuid4 hex), which flatters the databases' locality a little.
+
+Size: one file with the course, roster, gradebook filler and the SQLite → PostgreSQL copy the
+equality test uses, so that every synthetic cohort comes from one place.
 """
 from __future__ import annotations
 
