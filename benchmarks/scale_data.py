@@ -3,11 +3,16 @@
 ``build(root, learners=..., modules=...)`` writes a course of N modules (each assessment has 8
 autograded test cells of 1 point and one manually graded task of 2 points), creates the
 workspace with ``congvu init`` (nbgrader's own generate_assignment fills the cell tables), then
-bulk-inserts students, submissions and grades straight into nbgrader's schema with SQL:
-realistic scores (learner ability × module difficulty), about 10 % of (learner, module) pairs
-not submitted, 85 % of free-text tasks graded by hand (the rest await a trainer), some late
-penalties. The roster (``congvu/roster.csv``) is written directly with joiners and leavers.
-All names and codes are synthetic (codes 9xxxx are not official commune codes).
+fills nbgrader's student, submission and grade tables inside the database (``fill_gradebook``,
+SQLite or PostgreSQL, the same cohort on both): realistic scores (learner ability × module
+difficulty), about 10 % of (learner, module) pairs not submitted, 85 % of free-text tasks
+graded by hand (the rest await a trainer), some late penalties. The roster
+(``congvu/roster.csv``) is written directly with joiners and leavers. All names and codes are
+synthetic (codes 9xxxx are not official commune codes). Synthetic ids are increasing hex
+strings (nbgrader's are random uuid4 hex), which flatters the databases' locality a little.
+
+Size: one file with the course, roster, gradebook filler and the SQLite → PostgreSQL copy the
+equality test uses, so that every synthetic cohort comes from one place.
 """
 from __future__ import annotations
 
@@ -107,80 +112,182 @@ def write_roster(ws_root: Path, learners: int, wards: int, rng, first_id: int = 
     return ids
 
 
-def _hex(start: int, n: int, tag: str) -> list[str]:
-    """n unique 32-character ids in increasing order (nbgrader uses uuid4 hex)."""
-    return [f"{tag}{i:030x}" for i in range(start, start + n)]
+# SQL differences between the two backends the synthetic gradebook is built on.
+DIALECTS = {
+    "sqlite": {"id": "printf('{tag}%030x', {n})", "clamp": "max({lo}, min({hi}, {x}))",
+               "ts": "ts"},
+    "postgresql": {"id": "'{tag}' || lpad(to_hex({n}), 30, '0')",
+                   "clamp": "greatest({lo}, least({hi}, {x}))", "ts": "CAST(ts AS TIMESTAMP)"},
+}
+# A pseudo-random integer in [0, 1000003) from integers, the same on SQLite and PostgreSQL
+# (64-bit integer arithmetic only): scores are drawn by the database, not row by row in Python.
+HASH = "((({x}) % 1000003) * (({x}) % 1000003) + 7 * (({x}) % 1000003)) % 1000003"
 
 
-def fill_gradebook(db: Path, ids: list[str], rng, chunk: int = 20_000) -> int:
-    """Students, submissions and grades for every (learner, module); returns grade rows."""
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA journal_mode=OFF")
-    con.execute("PRAGMA synchronous=OFF")
-    con.executemany("INSERT INTO student (id, first_name, last_name) VALUES (?, ?, ?)",
-                    [(i, "", i) for i in ids])
-    assignments = con.execute("SELECT a.id, a.name, n.id FROM assignment a JOIN notebook n "
-                              "ON n.assignment_id = a.id ORDER BY a.name").fetchall()
+def _hash(*terms: str) -> str:
+    return HASH.format(x=" + ".join(terms))
+
+
+def grades_sql(backend: str) -> str:
+    """INSERT … SELECT of every grade row from the staged submissions × the cells: auto cells
+    pass with the submission's probability, 85 % of free-text tasks carry a trainer's score in
+    half points (the rest await one)."""
+    d = DIALECTS[backend]
+    gid = d["id"].format(tag="cc", n="s.n * 16 + c.k")
+    sn = d["id"].format(tag="bb", n="s.n")
+    draw = _hash("s.n * 2654435761", "c.k * 40503", "s.m * 7919")
+    graded = _hash("s.n * 1103515245", "12345")
+    halves = d["clamp"].format(lo=0, hi=4, x="(s.p1000 * 4 + " + _hash(
+        "s.n * 69069", "777") + " % 1200 - 100) / 1000")
+    return f"""
+INSERT INTO grade (id, notebook_id, cell_id, auto_score, manual_score, extra_credit,
+                   needs_manual_grade)
+SELECT {gid}, {sn}, c.cell_id,
+       CASE WHEN c.task = 1 THEN NULL WHEN {draw} % 1000 < s.p1000 THEN 1.0 ELSE 0.0 END,
+       CASE WHEN c.task = 1 AND {graded} % 100 < 85 THEN ({halves}) / 2.0 END,
+       NULL,
+       CASE WHEN c.task = 1 AND {graded} % 100 >= 85 THEN TRUE ELSE FALSE END
+FROM bench_sub s JOIN bench_cell c ON c.nb_id = s.nb_id""" + (
+        "\nORDER BY s.n, c.k" if backend == "sqlite" else "")  # PostgreSQL: hash join, n order
+
+
+def submissions_sql(backend: str) -> list[str]:
+    d = DIALECTS[backend]
+    sa_id, sn_id = d["id"].format(tag="aa", n="n"), d["id"].format(tag="bb", n="n")
+    return [f"INSERT INTO submitted_assignment (id, assignment_id, student_id, timestamp) "
+            f"SELECT {sa_id}, a_id, student_id, {d['ts']} FROM bench_sub ORDER BY n",
+            f"INSERT INTO submitted_notebook (id, assignment_id, notebook_id, flagged, "
+            f"late_submission_penalty) SELECT {sn_id}, {sa_id}, nb_id, FALSE, penalty "
+            f"FROM bench_sub ORDER BY n"]
+
+
+STAGE = {"bench_sub": "n {key}, m INTEGER, a_id VARCHAR(32), nb_id VARCHAR(32), "
+                      "student_id VARCHAR(128), ts VARCHAR(32), penalty FLOAT, p1000 INTEGER",
+         "bench_cell": "nb_id VARCHAR(32), cell_id VARCHAR(32), k INTEGER, task INTEGER"}
+
+
+class _Target:
+    """Raw DB-API access to the gradebook being filled: SQLite (sqlite3, no journal) or
+    PostgreSQL (psycopg2, staged rows sent with COPY)."""
+
+    def __init__(self, db_url: str):
+        import sqlalchemy as sa
+
+        url = sa.engine.make_url(db_url)
+        self.backend = url.get_backend_name()
+        if self.backend == "sqlite":
+            self.con = sqlite3.connect(url.database)
+            for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-262144"):
+                self.con.execute(f"PRAGMA {pragma}")
+        else:
+            self.engine = sa.create_engine(db_url)
+            self.con = self.engine.raw_connection()
+            # A bulk load, as pg_restore --disable-triggers does it: without this, PostgreSQL
+            # queues a foreign-key check per grade row (two lookups each, 80 M for 250,000 ×
+            # 20) and runs them at the end of the statement. The rows are consistent by
+            # construction; needs a superuser (the test role of .ci/run is one).
+            self.con.cursor().execute("SET synchronous_commit TO off; "
+                                      "SET session_replication_role TO replica")
+
+    def run(self, sql: str, params=()):
+        cur = self.con.cursor()
+        cur.execute(sql, params) if params else cur.execute(sql)
+        return cur
+
+    def put(self, table: str, frame) -> None:
+        """Append a pandas frame (columns in the table's order) to a staging table."""
+        if self.backend == "sqlite":
+            marks = ", ".join("?" * frame.shape[1])
+            self.con.executemany(f"INSERT INTO {table} VALUES ({marks})",
+                                 frame.itertuples(index=False, name=None))
+        else:
+            import io
+
+            buf = io.StringIO()
+            frame.to_csv(buf, index=False, header=False)
+            buf.seek(0)
+            self.con.cursor().copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buf)
+
+    def close(self) -> None:
+        self.con.commit()
+        self.con.close()
+        if self.backend != "sqlite":
+            self.engine.dispose()
+
+
+def fill_gradebook(db_url: str, ids: list[str], rng) -> int:
+    """Students, submissions and grades for every (learner, module) of a gradebook made by
+    ``congvu init`` (SQLite or PostgreSQL). numpy draws who submitted, when, any late penalty
+    and each submission's chance per item (ability × module difficulty) into a staging table;
+    the database then writes nbgrader's rows with INSERT … SELECT (the grade rows' scores from
+    an integer hash, identical on both backends). The kit's index on ``grade`` is dropped
+    meanwhile and made again by the migration, as ``congvu migrate`` would. Returns grade rows."""
+    import pandas as pd
+
+    from grading.course import migrate
+
+    db = _Target(db_url)
+    key = "INTEGER PRIMARY KEY" if db.backend == "sqlite" else "BIGINT"  # rows kept in n order
+    for table, cols in STAGE.items():
+        db.run(f"DROP TABLE IF EXISTS {table}")
+        db.run(f"CREATE TABLE {table} ({cols.format(key=key)})")
+    db.run("CREATE INDEX bench_cell_nb ON bench_cell (nb_id, k)")
+    db.put("student", pd.DataFrame({"id": ids, "first_name": "", "last_name": ids,
+                                    "email": None, "lms_user_id": None})[
+        [r[0] for r in db.run("SELECT * FROM student WHERE 1 = 0").description]])
+    assignments = db.run("SELECT a.id, a.name, n.id FROM assignment a JOIN notebook n "
+                         "ON n.assignment_id = a.id ORDER BY a.name").fetchall()
     ability = rng.beta(5, 2, len(ids))
-    total = sa_n = 0
-    for m, (a_id, a_name, nb_id) in enumerate(assignments):
-        cells = con.execute(
-            "SELECT bc.id, gc.id IS NOT NULL FROM base_cell bc LEFT JOIN grade_cells gc ON "
-            "gc.id = bc.id LEFT JOIN task_cells tc ON tc.id = bc.id WHERE bc.notebook_id = ? AND "
-            "(gc.id IS NOT NULL OR tc.id IS NOT NULL) ORDER BY bc.name", (nb_id,)).fetchall()
-        auto = [c for c, is_grade in cells if is_grade]
-        tasks = [c for c, is_grade in cells if not is_grade]
-        difficulty = 0.1 * (m % 4)
-        for lo in range(0, len(ids), chunk):
-            who = np.arange(lo, min(lo + chunk, len(ids)))
-            who = who[rng.random(len(who)) < 0.9]  # about 10 % never submit this module
-            k = len(who)
-            sa_ids, sn_ids = _hex(sa_n, k, "aa"), _hex(sa_n, k, "bb")
-            sa_n += k
-            stamps = [(START + dt.timedelta(minutes=int(x))).isoformat(sep=" ") for x in
-                      rng.integers(0, 60 * 24 * (40 + 7 * m), k)]
-            con.executemany("INSERT INTO submitted_assignment (id, assignment_id, student_id, "
-                            "timestamp) VALUES (?, ?, ?, ?)",
-                            zip(sa_ids, [a_id] * k, [ids[i] for i in who], stamps))
-            penalty = np.where(rng.random(k) < 0.03, 0.5, 0.0)
-            con.executemany("INSERT INTO submitted_notebook (id, assignment_id, notebook_id, "
-                            "flagged, late_submission_penalty) VALUES (?, ?, ?, 0, ?)",
-                            zip(sn_ids, sa_ids, [nb_id] * k, penalty.tolist()))
-            p = np.clip(ability[who] - difficulty + 0.15, 0.02, 0.99)
-            rows = []
-            for c in auto:
-                score = (rng.random(k) < p).astype(float).tolist()
-                rows += zip(sn_ids, [c] * k, score, [None] * k, [0] * k)
-            for c in tasks:
-                graded = rng.random(k) < 0.85
-                manual = np.round(np.clip(p * TASK_POINTS + rng.normal(0, 0.3, k), 0,
-                                          TASK_POINTS) * 2) / 2
-                rows += zip(sn_ids, [c] * k, [None] * k,
-                            [float(x) if g else None for x, g in zip(manual, graded)],
-                            [0 if g else 1 for g in graded])
-            gid = _hex(total, len(rows), "cc")
-            total += len(rows)
-            con.executemany("INSERT INTO grade (id, notebook_id, cell_id, auto_score, "
-                            "manual_score, needs_manual_grade) VALUES (?, ?, ?, ?, ?, ?)",
-                            ((g, *r) for g, r in zip(gid, rows)))
-        con.commit()
-    con.close()
+    learners = np.array(ids, dtype=object)
+    n0 = 0
+    for m, (a_id, _, nb_id) in enumerate(assignments):
+        cells = db.run(
+            "SELECT bc.id, CASE WHEN gc.id IS NULL THEN 1 ELSE 0 END FROM base_cell bc "
+            "LEFT JOIN grade_cells gc ON gc.id = bc.id LEFT JOIN task_cells tc ON tc.id = bc.id "
+            f"WHERE bc.notebook_id = '{nb_id}' AND (gc.id IS NOT NULL OR tc.id IS NOT NULL) "
+            "ORDER BY bc.name").fetchall()
+        db.put("bench_cell", pd.DataFrame({"nb_id": nb_id, "cell_id": [c for c, _ in cells],
+                                           "k": range(len(cells)),
+                                           "task": [t for _, t in cells]}))
+        who = np.flatnonzero(rng.random(len(ids)) < 0.9)  # about 10 % never submit a module
+        k = len(who)
+        minutes = rng.integers(0, 60 * 24 * (40 + 7 * m), k).astype("timedelta64[m]")
+        stamps = pd.Series(np.datetime64(START) + minutes).dt.strftime("%Y-%m-%d %H:%M:%S")
+        p = np.clip(ability[who] - 0.1 * (m % 4) + 0.15, 0.02, 0.99)
+        db.put("bench_sub", pd.DataFrame({
+            "n": np.arange(n0, n0 + k), "m": m, "a_id": a_id, "nb_id": nb_id,
+            "student_id": learners[who], "ts": stamps.to_numpy(),
+            "penalty": np.where(rng.random(k) < 0.03, 0.5, 0.0),
+            "p1000": (p * 1000).astype(int)}))
+        n0 += k
+    for sql in submissions_sql(db.backend):
+        db.run(sql)
+    for name in migrate.INDEXES:
+        db.run(f"DROP INDEX IF EXISTS {name}")
+    db.run(grades_sql(db.backend))
+    total = db.run("SELECT COUNT(*) FROM grade").fetchone()[0]
+    for table in STAGE:
+        db.run(f"DROP TABLE {table}")
+    db.close()
+    migrate.upgrade(db_url)
     return total
 
 
 def build(root: Path, *, learners: int, modules: int = 12, wards: int | None = None,
-          seed: int = 2026, first_id: int = 1, first_ward: int = 0):
-    """A workspace at ``root/ws`` with the synthetic cohort; returns it. ``first_id`` and
-    ``first_ward`` shift learner ids and ward codes (several provinces, e.g. for --merge)."""
+          seed: int = 2026, first_id: int = 1, first_ward: int = 0, db_url: str | None = None,
+          folder: str = "ws"):
+    """A workspace at ``root/folder`` with the synthetic cohort; returns it. ``first_id`` and
+    ``first_ward`` shift learner ids and ward codes (several provinces, e.g. for --merge);
+    ``db_url`` puts the gradebook in PostgreSQL (same seed: the same cohort as on SQLite)."""
     from grading.course import workspace as W
 
     rng = np.random.default_rng(seed)
     root = Path(root)
     manifest = write_course(root / "course", modules)
-    ws = W.init(directory=root / "ws", manifest_path=manifest, force=True)
+    ws = W.init(directory=root / folder, manifest_path=manifest, force=True, db_url=db_url)
     wards = wards or max(1, learners // 30)
     ids = write_roster(ws.root, learners, wards, rng, first_id, first_ward)
-    fill_gradebook(ws.root / "gradebook.db", ids, rng)
+    fill_gradebook(ws.db_url, ids, rng)
     return ws
 
 

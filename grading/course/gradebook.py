@@ -125,86 +125,10 @@ def read_submissions(db_url: str) -> pd.DataFrame:
     return frame.sort_values([C.LEARNER, C.MODULE], ignore_index=True)
 
 
-def _local_time(values: pd.Series) -> pd.Series:
-    """nbgrader stores naive UTC; HR reads naive Vietnam time."""
-    stamps = pd.to_datetime(values, format="ISO8601")
-    return stamps.dt.tz_localize("UTC").dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-
-
 def _sqlite_path(db_url: str) -> str | None:
-    url = sa.engine.make_url(db_url)
-    return url.database if url.get_backend_name() == "sqlite" and url.database else None
+    from grading.course.score_scan import sqlite_path
 
-
-def _query_sqlite(path: str, sql: str, post=None) -> pd.DataFrame:
-    import sqlite3
-
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        cur = con.execute(sql)
-        frame = pd.DataFrame.from_records(cur.fetchall(), columns=[d[0] for d in cur.description])
-    finally:
-        con.close()
-    return post(frame) if post else frame
-
-
-def _scores(frame: pd.DataFrame) -> pd.DataFrame:
-    frame[C.SCORE] = frame[C.SCORE].astype(float)
-    frame[C.NEEDS_MANUAL] = frame[C.NEEDS_MANUAL].fillna(0).astype(int)
-    return frame
-
-
-def _meta(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ids as categories (fast joins later), Vietnam time, penalties as floats."""
-    frame[C.LEARNER] = frame[C.LEARNER].astype("category")
-    frame[C.MODULE] = frame[C.MODULE].astype("category")
-    frame[C.TIMESTAMP] = _local_time(frame[C.TIMESTAMP])
-    frame[C.PENALTY] = frame[C.PENALTY].astype(float)
-    return frame
-
-
-def _query_postgres(db_url: str, sql: str, post=None) -> pd.DataFrame:
-    """The rows of ``sql`` through PostgreSQL's ``COPY … TO STDOUT`` as CSV, parsed by pandas'
-    C reader: millions of rows without a Python tuple per row (faster, and far less memory)."""
-    import io
-
-    engine = sa.create_engine(db_url)
-    raw = engine.raw_connection()
-    try:
-        buffer = io.BytesIO()
-        raw.cursor().copy_expert(f"COPY ({sql.strip()}) TO STDOUT WITH (FORMAT csv, HEADER)",
-                                 buffer)
-    finally:
-        raw.close()
-        engine.dispose()
-    buffer.seek(0)
-    text = {c: str for c in ("notebook_id", C.LEARNER, C.MODULE, C.TIMESTAMP)}
-    frame = pd.read_csv(buffer, dtype=text, keep_default_na=False, na_values=[""])
-    del buffer
-    return post(frame) if post else frame
-
-
-def _two_queries(db_url: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(scores, meta) per submitted notebook. The two run at once on two connections: sqlite3
-    releases the GIL while SQLite works and PostgreSQL works in its own processes, so the meta
-    query and its conversion in pandas hide behind the grade table's GROUP BY, which takes the
-    longest. PostgreSQL (psycopg2) sends both as CSV through COPY."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    path = _sqlite_path(db_url)
-    if path is not None:
-        def query(sql, post):
-            return _query_sqlite(path, sql, post)
-    elif sa.engine.make_url(db_url).get_driver_name() == "psycopg2":
-        def query(sql, post):
-            return _query_postgres(db_url, sql, post)
-    else:
-        def query(sql, post):
-            return post(_read(db_url, sql))
-    with ThreadPoolExecutor(2) as pool:
-        scores = pool.submit(query, NOTEBOOK_SCORES_SQL, _scores)
-        meta = pool.submit(query, NOTEBOOK_META_SQL, _meta)
-        return scores.result(), meta.result()
+    return sqlite_path(db_url)
 
 
 def read_module_scores(db_url: str) -> pd.DataFrame:
@@ -215,13 +139,9 @@ def read_module_scores(db_url: str) -> pd.DataFrame:
     grade table is aggregated inside the database: a gradebook of 100,000 learners × 12
     modules has about 10 million grade rows and only 1.2 million (learner, module) pairs.
     """
-    scores, meta = _two_queries(db_url)
-    key = "notebook_id"
-    if len(scores) == len(meta) and (scores[key].to_numpy() == meta[key].to_numpy()).all():
-        per_nb = pd.concat([meta.drop(columns=key), scores.drop(columns=key)], axis=1)
-    else:  # notebooks without grades (or an odd collation): join by id
-        per_nb = meta.merge(scores, on=key, how="left").drop(columns=key)
-        per_nb[C.NEEDS_MANUAL] = per_nb[C.NEEDS_MANUAL].fillna(0).astype(int)
+    from grading.course.score_scan import per_notebook
+
+    per_nb = per_notebook(db_url, NOTEBOOK_SCORES_SQL, NOTEBOOK_META_SQL)
     keys = [C.LEARNER, C.MODULE]
     if per_nb.duplicated(keys).any():  # assignments with several notebooks
         per_nb = per_nb.groupby(keys, as_index=False, sort=False, observed=True).agg(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from grading import columns as C
@@ -37,18 +38,19 @@ def fold_attempts(scores: pd.DataFrame, policy: dict[str, str],
     ``policy`` maps module -> "best" | "last"; ``opened`` lists allowed retakes. Adds the
     attempt that counts (``attempt``) and how many attempts were graded (``n_attempts``).
     """
-    parts = scores[C.MODULE].astype(str).map(split_assignment)
-    out = scores.assign(**{C.MODULE: parts.str[0], ATTEMPT: parts.str[1].astype(int)})
+    module, attempt = split_names(scores[C.MODULE])
+    out = scores.assign(**{C.MODULE: module, ATTEMPT: attempt})
     later = out[ATTEMPT] > 1
-    if later.any():
-        ok = pd.Series(False, index=out.index)
-        if opened is not None and not opened.empty:
-            keys = set(zip(opened[C.LEARNER].astype(str), opened[C.MODULE].astype(str),
-                           opened[ATTEMPT].astype(int)))
-            ok = pd.Series([k in keys for k in zip(out[C.LEARNER].astype(str), out[C.MODULE],
-                                                   out[ATTEMPT])], index=out.index)
-        out = out[~later | ok]
     keys = [C.LEARNER, C.MODULE]
+    if not later.any():  # no retake graded: already one row per (learner, module)
+        return out.assign(**{ATTEMPTS: 1}).sort_values(keys, ignore_index=True)
+    ok = pd.Series(False, index=out.index)
+    if opened is not None and not opened.empty:
+        granted = set(zip(opened[C.LEARNER].astype(str), opened[C.MODULE].astype(str),
+                          opened[ATTEMPT].astype(int)))
+        ok = pd.Series([k in granted for k in zip(out[C.LEARNER].astype(str), out[C.MODULE],
+                                                    out[ATTEMPT])], index=out.index)
+    out = out[~later | ok]
     counts = out.groupby(keys, sort=False)[ATTEMPT].size().rename(ATTEMPTS)
     best = out[C.MODULE].map(policy).fillna("best").eq("best")
     rank = pd.Series(out[ATTEMPT].astype(float), index=out.index)
@@ -58,11 +60,24 @@ def fold_attempts(scores: pd.DataFrame, policy: dict[str, str],
     return chosen.sort_values(keys, ignore_index=True)
 
 
+def split_names(names: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(module as a category, attempt number) of every assignment name; each distinct name
+    is split once (a gradebook has millions of rows but a few dozen assignments)."""
+    values = names.astype("category")
+    split = [split_assignment(str(name)) for name in values.cat.categories]
+    codes = values.cat.codes.to_numpy()
+    base = pd.Categorical([module for module, _ in split])
+    module = pd.Categorical.from_codes(base.codes[codes], categories=base.categories)
+    return (pd.Series(module, index=names.index),
+            np.array([number for _, number in split], dtype=np.int64)[codes])
+
+
 def per_ward(lm: pd.DataFrame) -> pd.DataFrame:
     """Attempts per commune and module: learners who retook, attempts graded, passed (pure)."""
     frame = lm.assign(**{ATTEMPTS: lm.get(ATTEMPTS, pd.Series(0, index=lm.index)).fillna(0)})
+    frame["_retook"] = frame[ATTEMPTS] > 1
     g = frame.groupby([C.WARD_CODE, C.MODULE], sort=True)
-    return pd.DataFrame({"n_retook": g[ATTEMPTS].apply(lambda s: int((s > 1).sum())),
+    return pd.DataFrame({"n_retook": g["_retook"].sum().astype(int),
                          ATTEMPTS: g[ATTEMPTS].sum().astype(int),
                          C.PASSED: g[C.PASSED].sum().astype(int)}).reset_index()
 

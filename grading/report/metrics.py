@@ -58,7 +58,10 @@ def enrolment(roster: pd.DataFrame, modules: pd.DataFrame) -> pd.DataFrame:
     """Every (learner, module) pair with whether the module is required for the position."""
     cols = [c for c in (C.MODULE, C.MODULE_TITLE, C.TRACK, C.PASS_MARK, C.DUEDATE)
             if c in modules]
-    pairs = _categorical(roster).merge(_categorical(modules[cols]), how="cross")
+    per_module = _categorical(modules[cols])
+    if C.DUEDATE in per_module:  # one date per module: a category, not an object per pair
+        per_module[C.DUEDATE] = per_module[C.DUEDATE].astype("category")
+    pairs = _categorical(roster).merge(per_module, how="cross")
     folded = roster[C.POSITION].map({p: fold(p) for p in roster[C.POSITION].unique()})
     required = np.column_stack([
         np.full(len(roster), True) if ALL_POSITIONS in req else folded.isin(req).to_numpy()
@@ -69,11 +72,9 @@ def enrolment(roster: pd.DataFrame, modules: pd.DataFrame) -> pd.DataFrame:
 
 def _same_keys(frame: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with learner and module ids as categories of ``like`` (fast merges)."""
-    out = frame.copy()
-    for col in (C.LEARNER, C.MODULE):
-        if isinstance(like[col].dtype, pd.CategoricalDtype):
-            out[col] = pd.Categorical(out[col], categories=like[col].cat.categories)
-    return out
+    return frame.assign(**{  # no copy of the other columns (pandas copies on write)
+        col: pd.Categorical(frame[col], categories=like[col].cat.categories)
+        for col in (C.LEARNER, C.MODULE) if isinstance(like[col].dtype, pd.CategoricalDtype)})
 
 
 def module_scores(grades: pd.DataFrame, items: pd.DataFrame,

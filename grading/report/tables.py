@@ -41,6 +41,7 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
             attempts.allowed(ws.root))
         enrol = enrol.result()
     _warn_orphans(ws, per_module)
+    del per_module  # the sums per assignment: millions of rows, no longer needed
     status = ledger.statuses_with_flags(ws.root)
     lm = metrics.learner_module(enrol, scores, status, as_of=as_of)
     if not status.empty:
@@ -55,7 +56,9 @@ def orphaned(ws: Workspace, per_module: pd.DataFrame) -> pd.DataFrame:
     known = {m.id for m in ws.manifest.modules}
     if per_module.empty:
         return pd.DataFrame(columns=[C.MODULE, "learners"])
-    graded = per_module[[C.LEARNER, C.MODULE]].astype(str)
+    names = per_module[C.MODULE].astype("category")  # each distinct name looked at once
+    lost = [n for n in names.cat.categories if split_assignment(str(n))[0] not in known]
+    graded = per_module.loc[names.isin(lost), [C.LEARNER, C.MODULE]].astype(str)
     base = graded[C.MODULE].map(lambda name: split_assignment(name)[0])  # retakes: __lanN
     gone = graded[~base.isin(known)]
     return (gone.groupby(C.MODULE)[C.LEARNER].nunique().rename("learners").reset_index())

@@ -67,7 +67,8 @@ def test_unknown_ward_is_a_clear_error(ws, tmp_path, capsys):
 
 def test_benchmark_script_smoke(tmp_path):
     out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "report_scale.py"),
-                          "--learners", "60", "--modules", "2", "--samples", "5,10,15"],
+                          "--learners", "60", "--modules", "2", "--samples", "5,10,15",
+                          "--workdir", str(tmp_path / "built")],
                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
     lines = out.stdout.strip().splitlines()
