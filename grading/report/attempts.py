@@ -10,24 +10,13 @@ a submission to a retake nobody opened for that learner is left out (fail closed
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from grading import columns as C
+from grading.course.retakes import ALLOWED_FILE, ATTEMPT, allowed  # noqa: F401  (re-exported)
 from grading.learner.variants import split_assignment
 
-ATTEMPT, ATTEMPTS = "attempt", "n_attempts"
-ALLOWED_FILE = "retakes.csv"
-
-
-def allowed(root: str | Path) -> pd.DataFrame:
-    """Opened retakes: one row per (learner, module, attempt)."""
-    path = Path(root) / "congvu" / ALLOWED_FILE
-    if not path.exists():
-        return pd.DataFrame({C.LEARNER: [], C.MODULE: [], ATTEMPT: []})
-    frame = pd.read_csv(path, dtype={C.LEARNER: str, C.MODULE: str})
-    return frame[[C.LEARNER, C.MODULE, ATTEMPT]].astype({ATTEMPT: int})
+ATTEMPTS = "n_attempts"
 
 
 def fold_attempts(scores: pd.DataFrame, policy: dict[str, str],
