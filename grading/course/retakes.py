@@ -18,7 +18,7 @@ from grading import settings
 from grading.learner.variants import attempt_name, split_assignment
 
 ALLOWED_FILE = "retakes.csv"
-ATTEMPT = "attempt"
+ATTEMPT = C.ATTEMPT
 
 
 def allowed(root: str | Path) -> pd.DataFrame:

@@ -56,8 +56,9 @@ def static_items(nb: dict, folder: str | Path, *, hint: bool = True) -> int:
     return count
 
 
-_ITEM_CALL = re.compile(r"^\s*(?:\w+\.)?(?:single_choice|multiple_choice|true_false|numeric|"
-                        r"short_text|free_text)\(")
+_ITEM_KINDS = ("single_choice", "multiple_choice", "true_false", "numeric", "short_text",
+               "free_text")
+_ITEM_CALL = re.compile(rf"^\s*(?:\w+\.)?(?:{'|'.join(_ITEM_KINDS)})\(")
 
 
 def hide_item_sources(nb: dict) -> int:
@@ -125,8 +126,51 @@ class FeedbackVerdict(Preprocessor):
         result = verdict(score, top, pending, mark)
         resources["congvu"] = {"pass_mark": mark, "verdict": result,
                                "verdict_vi": VERDICT_VI[result], "pending_points": pending,
-                               "percent": round(100.0 * score / top, 1) if top else 0.0}
+                               "percent": round(100.0 * score / top, 1) if top else 0.0,
+                               "draws": pool_draws(nb, info["student"], info["assignment"])}
         return nb, resources
+
+
+def _literal_calls(source: str):
+    """(name, args, kwargs) of each top-level ``name(...)``/``cv.name(...)`` call whose
+    arguments are literals; anything else in the cell is skipped."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        try:
+            yield (name, [ast.literal_eval(a) for a in call.args],
+                   {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg})
+        except (ValueError, TypeError, SyntaxError):
+            continue
+
+
+def pool_draws(nb, learner: str, assignment: str) -> list[dict]:
+    """The items of every pool of ``nb`` drawn for ``learner`` in ``assignment`` (its module and
+    attempt): [{"pool", "slot", "item", "question"}], for the feedback's "Đề của bạn"."""
+    from grading.learner.variants import draw_for, split_assignment
+
+    module, attempt = split_assignment(assignment)
+    pools, questions = [], {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for name, args, kwargs in _literal_calls(cell.source):
+            if name == "pool" and len(args) >= 2 and isinstance(args[1], list):
+                pools.append((str(args[0]), [str(i) for i in args[1]], int(kwargs.get("draw", 1))))
+            elif name in _ITEM_KINDS and len(args) >= 2 and isinstance(args[1], str):
+                questions.setdefault(args[0], args[1])
+    return [{"pool": pool, "slot": slot, "item": item, "question": questions.get(item, item)}
+            for pool, items, k in pools
+            for slot, item in enumerate(draw_for(learner, module, attempt, pool, items, k), 1)]
 
 
 def feedback_template_dirs() -> list[str]:

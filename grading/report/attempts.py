@@ -16,7 +16,7 @@ from grading import columns as C
 from grading.course.retakes import ALLOWED_FILE, ATTEMPT, allowed  # noqa: F401  (re-exported)
 from grading.learner.variants import split_assignment
 
-ATTEMPTS = "n_attempts"
+ATTEMPTS = C.N_ATTEMPTS
 
 
 def fold_attempts(scores: pd.DataFrame, policy: dict[str, str],
@@ -50,8 +50,8 @@ def fold_attempts(scores: pd.DataFrame, policy: dict[str, str],
 def per_ward(lm: pd.DataFrame) -> pd.DataFrame:
     """Attempts per commune and module: learners who retook, attempts graded, passed (pure)."""
     frame = lm.assign(**{ATTEMPTS: lm.get(ATTEMPTS, pd.Series(0, index=lm.index)).fillna(0)})
-    g = frame.groupby([C.WARD_CODE, C.MODULE], sort=True)
-    return pd.DataFrame({"n_retook": g[ATTEMPTS].apply(lambda s: int((s > 1).sum())),
+    keys = [c for c in (C.WARD_CODE, C.WARD_NAME) if c in frame] + [C.MODULE]
+    g = frame.groupby(keys, sort=True, observed=True)
+    return pd.DataFrame({C.N_RETOOK: g[ATTEMPTS].apply(lambda s: int((s > 1).sum())),
                          ATTEMPTS: g[ATTEMPTS].sum().astype(int),
-                         C.PASSED: g[C.PASSED].sum().astype(int)}).reset_index()
-
+                         C.N_PASSED: g[C.PASSED].sum().astype(int)}).reset_index()

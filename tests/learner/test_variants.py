@@ -235,6 +235,9 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
 
     _hand_grade(ws, "mini", {"an": 1.0, "binh": 0.0, "chi": 1.0, "dung": 0.0})
     api.feedback(workspace=ws, module="mini", release=False)  # feedback/ written: the clock starts
+    page = (ws.root / "feedback" / "an" / "mini" / "mini.html").read_text(encoding="utf-8")
+    mine = page.split('id="de-cua-ban"')[1].split("</div>")[0]  # "Đề của anh/chị"
+    assert [i for i in PIECES if f"Nhận định {i}." in mine] == drawn["an"]
     opened = retake.open_retake(ws, "mini")
     assert sorted(opened[C.LEARNER]) == ["binh", "dung"]
     assert set(opened[attempts.ATTEMPT]) == {2}
@@ -255,6 +258,9 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     assert res.loc["binh"].tolist() == [True, 2, 2]  # the retake counts (policy: last)
     assert res.loc["an"].tolist() == [True, 1, 1]  # an's unopened blank attempt is left out
     assert res.loc["dung"].tolist() == [False, 1, 1]
+    seen = lm.set_index(C.LEARNER)[C.DRAWN]  # the report: pool items of the attempt that counts
+    assert seen["binh"] == f"p1: {second[0]}" and seen["an"] == f"p1: {drawn['an'][0]}"
+    assert sorted(tables.tables_from(lm)["draws"][C.LEARNER]) == ["an", "binh", "chi", "dung"]
     wards = attempts.per_ward(lm).set_index(C.WARD_CODE)
     assert wards["n_retook"].sum() == 1 and wards[attempts.ATTEMPTS].sum() == 5
 
@@ -305,3 +311,20 @@ def test_pool_slots_grade_the_drawn_item_and_solutions_cover_any_draw(module_fol
     from grading.learner import checks
     checks.solve("score_pool", solution, "p1", 1, 2, POOL)
     assert answers.load_answers(solution) == POOL
+
+
+def test_feedback_lists_the_learners_own_draw_with_its_questions():
+    from grading.learner.nbhooks import pool_draws
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
+        "from grading import items as cv",
+        "cv.pool('p1', ['n1', 'n2', 'n3'], draw=2)",
+        *(f"cv.true_false({i!r}, 'Nhận định {i}.')" for i in ("n1", "n2", "n3")),
+        "cv.score_text('n1', 'khóa bí mật')")]  # a hidden test's literal is never a question
+    for attempt, name in ((1, "cntt_antt"), (2, "cntt_antt__lan2")):
+        got = pool_draws(nb, "an", name)
+        want = variants.draw_for("an", "cntt_antt", attempt, "p1", ["n1", "n2", "n3"], 2)
+        assert [d["item"] for d in got] == want and [d["slot"] for d in got] == [1, 2]
+        assert [d["question"] for d in got] == [f"Nhận định {i}." for i in want]
+    assert pool_draws(nbformat.v4.new_notebook(), "an", "cntt_antt") == []
