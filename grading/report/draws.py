@@ -21,7 +21,7 @@ log = logging.getLogger("congvu")
 Pools = dict[str, dict[str, tuple[list[str], int]]]  # module -> pool -> (items, k)
 TIDY = [C.LEARNER, C.MODULE, C.ATTEMPT, C.POOL, C.SLOT, C.ITEM]
 SHEET = (C.WARD_CODE, C.WARD_NAME, C.LEARNER, C.NAME, C.MODULE, C.MODULE_TITLE, C.ATTEMPT,
-         C.DRAWN)
+         C.N_ATTEMPTS, C.DRAWN)
 
 
 def module_pools(ws) -> Pools:
@@ -88,9 +88,13 @@ def with_drawn(lm: pd.DataFrame, pools: Pools) -> pd.DataFrame:
 
 
 def sheet(lm: pd.DataFrame) -> pd.DataFrame:
-    """The report's "Đề đã rút" sheet: one row per (learner, module) with a draw (pure)."""
-    if C.DRAWN not in lm:
-        return pd.DataFrame(columns=list(SHEET))
-    rows = lm[lm[C.DRAWN].astype(str) != ""]
-    rows = rows.sort_values([c for c in (C.WARD_CODE, C.LEARNER, C.MODULE) if c in rows])
-    return rows[[c for c in SHEET if c in rows]].reset_index(drop=True)
+    """The report's per-learner sheet of attempts and draws: one row per (learner, module)
+    with a pool draw or more than one attempt (pure)."""
+    shown = pd.Series(False, index=lm.index)
+    if C.DRAWN in lm:
+        shown |= lm[C.DRAWN].astype(str) != ""
+    if C.N_ATTEMPTS in lm:
+        shown |= lm[C.N_ATTEMPTS].fillna(0) > 1
+    rows = lm[shown].sort_values([c for c in (C.WARD_CODE, C.LEARNER, C.MODULE) if c in lm])
+    cols = [c for c in SHEET if c in rows]
+    return (rows[cols] if cols else pd.DataFrame(columns=list(SHEET))).reset_index(drop=True)

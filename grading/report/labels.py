@@ -40,7 +40,7 @@ LABELS = {
            "see_xlsx": "Danh sách {} cán bộ chưa hoàn thành: xem report.xlsx",
            "total": "Toàn bộ", "too_long": "Bảng có {} dòng: xem report.xlsx",
            "per_province": "Theo tỉnh, thành phố", "conflicts": "Mã cán bộ trùng giữa các tỉnh",
-           "attempts_per_ward": "Làm lại theo đơn vị", "draws": "Đề đã rút",
+           "attempts_per_ward": "Làm lại theo đơn vị", "draws": "Lần làm bài và đề đã rút",
            "definitions_title": "Cách tính",
            "definitions": (
                "Cán bộ, công chức hoàn thành khi đạt mọi học phần bắt buộc theo chức vụ; một "
@@ -64,7 +64,7 @@ LABELS = {
            "see_xlsx": "{} officials have not completed: see report.xlsx", "total": "Total",
            "too_long": "{} rows: see report.xlsx",
            "per_province": "By province", "conflicts": "Learner ids in several provinces",
-           "attempts_per_ward": "Retakes by ward", "draws": "Items drawn",
+           "attempts_per_ward": "Retakes by ward", "draws": "Attempts and items drawn",
            "definitions_title": "Definitions",
            "definitions": (
                "An official has completed when every module required for their position is "

@@ -83,7 +83,7 @@ def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
               "people": progress.people(lm, roll), "learners": lm}
     if C.WARD_CODE in lm and C.PASSED in lm:  # retakes per commune and module
         tables["attempts_per_ward"] = attempts.per_ward(lm)
-    if C.DRAWN in lm:  # pool items drawn per (learner, module)
+    if C.DRAWN in lm or attempts.ATTEMPTS in lm:  # per learner: attempts and pool draws
         tables["draws"] = draws.sheet(lm)
     if status is not None:
         tables["status"] = status

@@ -32,7 +32,7 @@ SHEETS = ("per_province", "per_ward", "per_module", "per_ward_module", "per_posi
           "learner_sheet", "not_completed", "over_time", "status", "conflicts",
           "attempts_per_ward", "draws")
 # Shown only when they hold something: retakes taken, pool items drawn.
-WHEN_USED = {"attempts_per_ward": C.N_RETOOK, "draws": C.DRAWN}
+WHEN_USED = {"attempts_per_ward": C.N_RETOOK, "draws": None}  # None: shown when not empty
 # CSV file stem -> table key; "learner_modules" is the slim learner × module table.
 CSV_TABLES = {"per_ward": "per_ward", "per_module": "per_module",
               "per_ward_module": "per_ward_module", "per_position": "per_position",
@@ -75,7 +75,8 @@ def views_of(tables: dict, titles: dict[str, str]) -> dict[str, pd.DataFrame]:
     views = {k: tables[k] for k in SHEETS if tables.get(k) is not None}
     for key, col in WHEN_USED.items():
         frame = views.get(key)
-        if frame is not None and (col not in frame or not frame[col].astype(bool).any()):
+        if frame is not None and (frame.empty or col is not None and (
+                col not in frame or not frame[col].fillna(0).astype(bool).any())):
             del views[key]
     for key, frame in views.items():
         if C.MODULE_TITLE in frame and C.MODULE in frame and titles:

@@ -11,13 +11,15 @@ POOLS = {"m1": {"p1": (["a1", "a2", "a3", "a4"], 2), "p2": (["b1", "b2", "b3"], 
 
 
 def cohort() -> pd.DataFrame:
-    """cb1 did attempt 2 of m1 (it counts); cb2 attempt 1; cb3 did not submit; m2 has no pool."""
+    """cb1 did attempt 2 of m1 (it counts) and three of m2 (no pool; the first counts); cb2
+    attempt 1; cb3 did not submit."""
     return pd.DataFrame({
         C.WARD_CODE: ["00123", "00123", "04567", "04567"],
         C.WARD_NAME: ["Phường Ba Đình", "Phường Ba Đình", "Xã Đông Anh", "Xã Đông Anh"],
         C.LEARNER: ["cb1", "cb2", "cb3", "cb1"], C.NAME: ["An", "Bình", "Cường", "An"],
         C.MODULE: ["m1", "m1", "m1", "m2"], C.MODULE_TITLE: ["Một", "Một", "Một", "Hai"],
-        C.SUBMITTED: [True, True, False, True], C.ATTEMPT: [2, 1, 1, 1]})
+        C.SUBMITTED: [True, True, False, True], C.ATTEMPT: [2, 1, 1, 1],
+        C.N_ATTEMPTS: [2, 1, None, 3]})
 
 
 def test_each_slot_is_the_learners_own_draw_of_the_attempt_that_counts():
@@ -40,23 +42,26 @@ def test_summary_column_keeps_rows_and_marks_only_submitted_pool_modules():
             for who, attempt in (("cb1", 2), ("cb2", 1))}
     assert out[C.DRAWN].tolist() == [want["cb1"], want["cb2"], "", ""]
     assert draws.with_drawn(lm, {})[C.DRAWN].eq("").all()
-    sheet = draws.sheet(out)
-    assert sheet[C.LEARNER].tolist() == ["cb1", "cb2"]
+    sheet = draws.sheet(out)  # rows with a draw or a retake
+    assert sheet[[C.LEARNER, C.MODULE]].values.tolist() == [["cb1", "m1"], ["cb2", "m1"],
+                                                            ["cb1", "m2"]]
     assert list(sheet.columns) == list(draws.SHEET)
 
 
 def test_the_report_shows_the_draws_in_the_workbook_and_csv(tmp_path):
     lm = draws.with_drawn(cohort(), POOLS)
     paths = report.write_report({"learners": lm, "draws": draws.sheet(lm)}, tmp_path)
-    sheet = openpyxl.load_workbook(paths["xlsx"])["Đề đã rút"]
+    sheet = openpyxl.load_workbook(paths["xlsx"])["Lần làm bài và đề đã rút"]
     heads = [c.value for c in sheet[1]]
     assert "Câu được rút (theo phần)" in heads
-    shown = [r[heads.index("Câu được rút (theo phần)")] for r in
-             sheet.iter_rows(min_row=2, values_only=True) if r[0] is not None]
-    assert shown == lm[C.DRAWN].tolist()[:2]
-    csv = pd.read_csv(paths["pool_draws_csv"], encoding="utf-8-sig", dtype=str)
-    assert csv[C.DRAWN].tolist() == lm[C.DRAWN].tolist()[:2]
-    # and no sheet at all in a course without pools
-    plain = cohort().assign(**{C.DRAWN: ""})
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] is not None]
+    shown = [r[heads.index("Câu được rút (theo phần)")] for r in rows]
+    assert shown == [*lm[C.DRAWN].tolist()[:2], None]
+    assert [r[heads.index("Số lần làm bài")] for r in rows] == [2, 1, 3]
+    csv = pd.read_csv(paths["pool_draws_csv"], encoding="utf-8-sig", dtype=str,
+                      keep_default_na=False)
+    assert csv[C.DRAWN].tolist() == [*lm[C.DRAWN].tolist()[:2], ""]
+    # and no sheet at all in a course without pools or retakes
+    plain = cohort().assign(**{C.DRAWN: "", C.N_ATTEMPTS: 1})
     paths = report.write_report({"learners": plain, "draws": draws.sheet(plain)}, tmp_path / "b")
-    assert "Đề đã rút" not in openpyxl.load_workbook(paths["xlsx"]).sheetnames
+    assert "Lần làm bài và đề đã rút" not in openpyxl.load_workbook(paths["xlsx"]).sheetnames
