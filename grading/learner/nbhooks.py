@@ -94,6 +94,15 @@ def verdict(score: float, max_score: float, pending_points: float, pass_mark: fl
     return WAITING
 
 
+def pass_mark_of(pass_marks: dict, assignment: str, default: float) -> float:
+    """The pass mark of an assignment: its module's (a retake ``<module>__lanN`` is judged
+    like the module itself)."""
+    from grading.learner.variants import split_assignment
+
+    module, _ = split_assignment(assignment)
+    return float(pass_marks.get(assignment, pass_marks.get(module, default)))
+
+
 class FeedbackVerdict(Preprocessor):
     """After nbgrader's GetGrades: mark every hand-graded item still awaiting the trainer
     (``metadata.nbgrader.pending``; the template says "chờ giảng viên chấm", not 0) and put the
@@ -121,7 +130,7 @@ class FeedbackVerdict(Preprocessor):
                 waiting = bool(grade.needs_manual_grade) and grade.manual_score is None
                 meta["pending"] = waiting
                 pending += float(grade.max_score or 0) if waiting else 0.0
-        mark = float(self.pass_marks.get(info["assignment"], self.default_pass_mark))
+        mark = pass_mark_of(self.pass_marks, info["assignment"], self.default_pass_mark)
         score, top = float(info.get("score") or 0), float(info.get("max_score") or 0)
         result = verdict(score, top, pending, mark)
         resources["congvu"] = {"pass_mark": mark, "verdict": result,

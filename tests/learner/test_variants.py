@@ -328,3 +328,12 @@ def test_feedback_lists_the_learners_own_draw_with_its_questions():
         assert [d["item"] for d in got] == want and [d["slot"] for d in got] == [1, 2]
         assert [d["question"] for d in got] == [f"Nhận định {i}." for i in want]
     assert pool_draws(nbformat.v4.new_notebook(), "an", "cntt_antt") == []
+
+
+def test_a_retake_is_judged_against_its_modules_pass_mark():
+    from grading.learner.nbhooks import pass_mark_of
+
+    marks = {"cntt_antt": 60.0}
+    assert pass_mark_of(marks, "cntt_antt", 70.0) == 60.0
+    assert pass_mark_of(marks, "cntt_antt__lan2", 70.0) == 60.0  # not the default 70
+    assert pass_mark_of(marks, "other", 70.0) == 70.0
