@@ -251,6 +251,8 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     assert dict(zip(status[C.LEARNER], status[C.STATUS])) == {"binh": "graded",
                                                               "an": "retake_refused"}
     _hand_grade(ws, "mini__lan2", {"binh": 1.0})
+    from grading.report import grading_page  # the trainer's page offers the retake's free text
+    assert grading_page.assignments(ws)[-1] == ("Học phần nhỏ (mini) — lần 2", "mini__lan2")
     items = _item_outputs(ws.root / "autograded" / "binh" / "mini__lan2" / "mini.ipynb")
     assert [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN] == second
     lm, _ = tables.learner_modules(ws)
