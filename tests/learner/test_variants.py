@@ -184,7 +184,7 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
         "ma_can_bo,ho_ten,ma_don_vi,ten_don_vi,chuc_vu\n" + "".join(
             f"{who},Cán bộ {who},{('90001,Phường Hòa Bình', '90002,Xã Tân Lập')[i % 2]},"
             "Chuyên viên\n"
-            for i, who in enumerate(("an", "binh", "chi", "dung"))), encoding="utf-8")
+            for i, who in enumerate(("an", "binh", "chi", "dung", "em"))), encoding="utf-8")
     roster.import_roster(workspace=ws.root, file=tmp_path / "ds.csv", db_url=ws.db_url,
                          course_id=ws.course_id)
     W.release(ws)
@@ -192,16 +192,19 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     order = {who: {item: variants.permutation(n, who, "mini", 1, item)
                    for item, n in (("c1", 3), ("c2", 3))} for who in ("an", "binh")}
     assert order["an"] != order["binh"]
+    assert all(variants.permutation(3, a, "mini", 1, "c1") != variants.permutation(3, b, "mini", 1,
+                                                                                   "c1")
+               for a, b in (("an", "chi"), ("dung", "em")))  # both solutions, both blanks
     # "binh" clicks the positions "an" clicked: the same places on the screen
     copied = {item: ["ABC"[order["binh"][item][order["an"][item].index("ABC".index(k))]]
                      for k in (v if isinstance(v, list) else [v])]
               for item, v in key.items() if item != "c3"}
     copied = {"c1": copied["c1"][0], "c2": sorted(copied["c2"]), "c3": False}
     drawn = {who: variants.draw_for(who, "mini", 1, "p1", list(PIECES), 1)
-             for who in ("an", "binh", "chi", "dung")}
+             for who in ("an", "binh", "chi", "dung", "em")}
     others = {i: PIECES[i] for i in PIECES if i not in drawn["binh"]}  # binh: not their draw
     plan = {"an": {**key, **PIECES}, "binh": {**copied, **others},
-            "chi": {**key, drawn["chi"][0]: PIECES[drawn["chi"][0]]}, "dung": {}}
+            "chi": {**key, drawn["chi"][0]: PIECES[drawn["chi"][0]]}, "dung": {}, "em": {}}
     for who, given in plan.items():
         folder = learners.fetch(ws, tmp_path / "homes" / who, "mini", who)
         learners.answer(folder, given)
@@ -213,10 +216,11 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     got = {(r[C.LEARNER], r[C.ITEM]): r[C.SCORE] for _, r in grades.iterrows()
            if r[C.ITEM] in ("c1", "c2", "p1_1")}
     assert {who: got[(who, "p1_1")] for who in plan} == {"an": 1.0, "binh": 0.0, "chi": 1.0,
-                                                         "dung": 0.0}
+                                                         "dung": 0.0, "em": 0.0}
     assert got[("an", "c1")] == got[("an", "c2")] == 1.0  # the solution: full marks
     assert got[("chi", "c1")] == got[("chi", "c2")] == 1.0
     assert got[("dung", "c1")] == got[("dung", "c2")] == 0.0  # blank: nothing
+    assert got[("em", "c1")] == got[("em", "c2")] == 0.0
     copied_right = [copied[i] == key[i] for i in ("c1", "c2")]
     assert [got[("binh", i)] == 1.0 for i in ("c1", "c2")] == copied_right
     assert not all(copied_right)  # the copy by position did not earn full marks
@@ -230,16 +234,16 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
         assert shown == drawn[who]  # the learner's own draw, again at autograde
 
     # ---- retakes: the trainer grades the free text (until then nobody has failed: "chờ
-    # chấm"), feedback is released; binh and dung (not passed) may take attempt 2
+    # chấm"), feedback is released; binh, dung and em (not passed) may take attempt 2
     from grading import api
 
-    _hand_grade(ws, "mini", {"an": 1.0, "binh": 0.0, "chi": 1.0, "dung": 0.0})
+    _hand_grade(ws, "mini", {"an": 1.0, "binh": 0.0, "chi": 1.0, "dung": 0.0, "em": 0.0})
     api.feedback(workspace=ws, module="mini", release=False)  # feedback/ written: the clock starts
     page = (ws.root / "feedback" / "an" / "mini" / "mini.html").read_text(encoding="utf-8")
     mine = page.split('id="de-cua-ban"')[1].split("</div>")[0]  # "Đề của anh/chị"
     assert [i for i in PIECES if f"Nhận định {i}." in mine] == drawn["an"]
     opened = retake.open_retake(ws, "mini")
-    assert sorted(opened[C.LEARNER]) == ["binh", "dung"]
+    assert sorted(opened[C.LEARNER]) == ["binh", "dung", "em"]
     assert set(opened[attempts.ATTEMPT]) == {2}
     second = variants.draw_for("binh", "mini", 2, "p1", list(PIECES), 1)
     for who, given in (("binh", {**key, **PIECES}), ("an", {})):  # an was not allowed
@@ -262,9 +266,10 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     assert res.loc["dung"].tolist() == [False, 1, 1]
     seen = lm.set_index(C.LEARNER)[C.DRAWN]  # the report: pool items of the attempt that counts
     assert seen["binh"] == f"p1: {second[0]}" and seen["an"] == f"p1: {drawn['an'][0]}"
-    assert sorted(tables.tables_from(lm)["draws"][C.LEARNER]) == ["an", "binh", "chi", "dung"]
+    assert sorted(tables.tables_from(lm)["draws"][C.LEARNER]) == ["an", "binh", "chi", "dung",
+                                                                 "em"]
     wards = attempts.per_ward(lm).set_index(C.WARD_CODE)
-    assert wards["n_retook"].sum() == 1 and wards[attempts.ATTEMPTS].sum() == 5
+    assert wards["n_retook"].sum() == 1 and wards[attempts.ATTEMPTS].sum() == 6
 
 
 # --------------------------------------------------------------------------- pools
