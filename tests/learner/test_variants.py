@@ -232,6 +232,18 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
         assert labels == ["ABC"[i] for i in order[who]["c1"]]
         shown = [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN]
         assert shown == drawn[who]  # the learner's own draw, again at autograde
+    # a regrade (--force) runs binh's notebook again: same order, same draw, same scores
+    again = batch.grade(workspace=ws, assignment="mini", learners=["binh"], force=True,
+                        progress=False)
+    assert set(again[C.STATUS]) == {"graded"}
+    regraded = gradebook.read_grades(ws.db_url)
+    assert {r[C.ITEM]: r[C.SCORE] for _, r in regraded.iterrows() if r[C.LEARNER] == "binh"
+            and r[C.ITEM] in ("c1", "c2", "p1_1")} == {i: got[("binh", i)]
+                                                       for i in ("c1", "c2", "p1_1")}
+    items = _item_outputs(auto / "binh" / "mini" / "mini.ipynb")
+    assert [letter for _, letter in items["c1"]["options"]] == ["ABC"[i]
+                                                                for i in order["binh"]["c1"]]
+    assert [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN] == drawn["binh"]
 
     # ---- retakes: the trainer grades the free text (until then nobody has failed: "chờ
     # chấm"), feedback is released; binh, dung and em (not passed) may take attempt 2
