@@ -59,31 +59,26 @@ def drawn(lm: pd.DataFrame, pools: Pools) -> pd.DataFrame:
     return pd.DataFrame(out, columns=TIDY)
 
 
-def summary(tidy: pd.DataFrame) -> pd.DataFrame:
-    """One row per (learner, module): the items drawn as text, "p1: c5, c7; p2: c9" (pure)."""
-    if tidy.empty:
-        return pd.DataFrame(columns=[C.LEARNER, C.MODULE, C.DRAWN])
-    per_pool = (tidy.sort_values([C.LEARNER, C.MODULE, C.POOL, C.SLOT])
-                .groupby([C.LEARNER, C.MODULE, C.POOL], sort=True)[C.ITEM]
-                .agg(lambda s: ", ".join(s)).reset_index())
-    text = per_pool[C.POOL] + ": " + per_pool[C.ITEM]
-    return (per_pool.assign(**{C.DRAWN: text}).groupby([C.LEARNER, C.MODULE], sort=True)
-            [C.DRAWN].agg("; ".join).reset_index())
+def drawn_text(learner: str, module: str, attempt: int, pools: Pools) -> str:
+    """The items drawn for one (learner, module, attempt) as text: "p1: c5, c7; p2: c9"."""
+    return "; ".join(f"{pool}: " + ", ".join(draw_for(learner, module, attempt, pool, items, k))
+                     for pool, (items, k) in sorted(pools.get(module, {}).items()))
 
 
 def with_drawn(lm: pd.DataFrame, pools: Pools) -> pd.DataFrame:
     """``lm`` with C.DRAWN on the submitted rows of modules with pools ("" elsewhere); the
-    rows, their order, index and types are kept."""
+    rows, their order, index and types are kept (pure)."""
     out = lm.assign(**{C.DRAWN: ""})
     if not pools or lm.empty:
         return out
     mask = lm[C.MODULE].isin(list(pools))
     if C.SUBMITTED in lm:
         mask &= lm[C.SUBMITTED].fillna(False).astype(bool)
-    text = summary(drawn(lm[mask], pools)).set_index([C.LEARNER, C.MODULE])[C.DRAWN]
-    keys = pd.MultiIndex.from_arrays([lm.loc[mask, C.LEARNER].astype(str),
-                                      lm.loc[mask, C.MODULE].astype(str)])
-    out.loc[mask, C.DRAWN] = text.reindex(keys).fillna("").to_numpy()
+    rows = lm[mask]
+    attempts = rows[C.ATTEMPT].fillna(1).astype(int) if C.ATTEMPT in rows else [1] * len(rows)
+    out.loc[mask, C.DRAWN] = [drawn_text(str(learner), str(module), int(attempt), pools)
+                              for learner, module, attempt in zip(rows[C.LEARNER],
+                                                                  rows[C.MODULE], attempts)]
     return out
 
 
