@@ -92,4 +92,7 @@ def sheet(lm: pd.DataFrame) -> pd.DataFrame:
         shown |= lm[C.N_ATTEMPTS].fillna(0) > 1
     rows = lm[shown].sort_values([c for c in (C.WARD_CODE, C.LEARNER, C.MODULE) if c in lm])
     cols = [c for c in SHEET if c in rows]
-    return (rows[cols] if cols else pd.DataFrame(columns=list(SHEET))).reset_index(drop=True)
+    if not cols:
+        return pd.DataFrame(columns=list(SHEET))
+    counts = {c: "Int64" for c in (C.ATTEMPT, C.N_ATTEMPTS) if c in rows}  # 2, not 2.0
+    return rows[cols].astype(counts).reset_index(drop=True)

@@ -97,7 +97,7 @@ def _learner_modules(lm: pd.DataFrame) -> pd.DataFrame:
     out = rows[[c for c in LEARNER_MODULE_VIEW if c in lm]]
     if C.PERCENT in out:
         out = out.assign(**{C.PERCENT: out[C.PERCENT].round(2)})
-    return out
+    return out.astype({c: "Int64" for c in (C.ATTEMPT, C.N_ATTEMPTS) if c in out})
 
 
 def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: str = "vi",

@@ -19,7 +19,7 @@ def cohort() -> pd.DataFrame:
         C.LEARNER: ["cb1", "cb2", "cb3", "cb1"], C.NAME: ["An", "Bình", "Cường", "An"],
         C.MODULE: ["m1", "m1", "m1", "m2"], C.MODULE_TITLE: ["Một", "Một", "Một", "Hai"],
         C.SUBMITTED: [True, True, False, True], C.ATTEMPT: [2, 1, 1, 1],
-        C.N_ATTEMPTS: [2, 1, None, 3]})
+        C.N_ATTEMPTS: [2.0, 1.0, None, 3.0]})
 
 
 def test_each_slot_is_the_learners_own_draw_of_the_attempt_that_counts():
@@ -61,6 +61,7 @@ def test_the_report_shows_the_draws_in_the_workbook_and_csv(tmp_path):
     csv = pd.read_csv(paths["pool_draws_csv"], encoding="utf-8-sig", dtype=str,
                       keep_default_na=False)
     assert csv[C.DRAWN].tolist() == [*lm[C.DRAWN].tolist()[:2], ""]
+    assert csv[C.N_ATTEMPTS].tolist() == ["2", "1", "3"]  # counts, not 2.0
     # and no sheet at all in a course without pools or retakes
     plain = cohort().assign(**{C.DRAWN: "", C.N_ATTEMPTS: 1})
     paths = report.write_report({"learners": plain, "draws": draws.sheet(plain)}, tmp_path / "b")
