@@ -371,6 +371,9 @@ def _run(args) -> int:
         print()
         print(f"Báo cáo Excel: {result['xlsx']}")
         print(f"Báo cáo HTML:  {result['html']}")
+        print(f"Giấy chứng nhận: {len(result['certificates'])} giấy cho người hoàn thành một "
+              f"mảng, {len(result['certificate_files'])} tệp in theo đơn vị trong "
+              f"{result['certificates_dir']} (kiểm tra: congvu verify MÃ --dir {args.out})")
     elif args.command == "doctor":
         found = api.doctor(workspace=args.dir, fix=args.fix)
         for item in found:

@@ -66,6 +66,13 @@ COUNTED_IN = "counted_in"
 AWAITING = "awaiting_grading"      # submitted, some item not graded yet by the trainer
 PROVISIONAL = "provisional_pass"   # awaiting, and the automatic marks alone reach the pass mark
 N_AWAITING = "n_awaiting"
+# Retakes and item pools: the attempt that counts, and the pool items a learner was given.
+ATTEMPT = "attempt"                # 1 = the module itself, N = assignment <module>__lanN
+N_ATTEMPTS = "n_attempts"
+N_RETOOK = "n_retook"
+POOL = "pool"
+SLOT = "slot"
+DRAWN = "drawn_items"              # per (learner, module): "p1: c5, c7; p2: c9"
 
 HEADERS = {
     LEARNER: ("Mã cán bộ", "Learner ID"),
@@ -120,6 +127,12 @@ HEADERS = {
     AWAITING: ("Chờ chấm", "Awaiting grading"),
     PROVISIONAL: ("Đạt tạm (chờ chấm)", "Provisional pass (awaiting grading)"),
     N_AWAITING: ("Chờ chấm", "Awaiting grading"),
+    ATTEMPT: ("Lần làm bài được tính", "Attempt counted"),
+    N_ATTEMPTS: ("Số lần làm bài", "Attempts"),
+    N_RETOOK: ("Số người làm lại", "Learners who retook"),
+    POOL: ("Phần rút câu", "Pool"),
+    SLOT: ("Thứ tự câu trong phần", "Slot"),
+    DRAWN: ("Câu được rút (theo phần)", "Items drawn (by pool)"),
 }
 
 

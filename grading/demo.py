@@ -2,7 +2,7 @@
 
 Workspace -> roster import -> release -> learners fetch, answer and submit through nbgrader's
 exchange (a realistic mix: full marks, partial, blank, missing, one broken notebook) ->
-collect -> autograde -> a trainer's manual grades -> report.
+collect -> autograde -> a trainer's manual grades -> report and certificates.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from grading.course import exchange as learners
 from grading.course import workspace as W
 from grading.engine import batch as autograde
 from grading.learner import checks, items
+from grading.report import certificates
 from grading.report import tables as summary
 from grading.report import write as report
 from grading.roster import importer as roster
@@ -50,6 +51,7 @@ PROFILES = {
 }
 PROFILE_SHARE = [("chăm chỉ", 0.45), ("trung bình", 0.3), ("chậm", 0.15), ("vắng", 0.1)]
 # The terminal table: the per-ward essentials; per-module figures are in the workbook.
+CERTIFICATES_DIR = "chung_nhan"  # out/demo/chung_nhan/: one PDF per commune + one per official
 SUMMARY_COLUMNS = ["ward_code", "ward_name", "enrolled", "n_submitted", "n_completed",
                    "completion_rate", "n_overdue", "mean_percent"]
 
@@ -203,10 +205,12 @@ def run(*, out: Path, manifest_path: Path, jobs: int | None = None, seed: int = 
                     grade = gb.find_grade(item_id, nb.stem, module_id, learner)
                     grade.manual_score = points if kind == "full" else round(points / 2)
         gb.db.commit()
-    say("7/7 Lập báo cáo")
+    say("7/7 Lập báo cáo; cấp giấy chứng nhận cho người hoàn thành một mảng")
     tables = summary.build_tables(ws)
     titles = {m.id: m.title.vi for m in ws.manifest.modules}
     paths = report.write_report(tables, out, module_titles=titles)
+    issued = certificates.write_certificates(ws, out / CERTIFICATES_DIR)
     per_ward = tables["per_ward"]
     return {**paths, "per_ward": per_ward[[c for c in SUMMARY_COLUMNS if c in per_ward]],
-            "titles": titles}
+            "titles": titles, "certificates": issued["certificates"],
+            "certificate_files": issued["files"], "certificates_dir": issued["out"]}

@@ -21,6 +21,7 @@ class Status(StrEnum):
     KERNEL_DIED = "kernel_died"
     CHECK_TIMEOUT = "check_timeout"
     CORRUPT_ANSWERS = "corrupt_answers"
+    RETAKE_REFUSED = "retake_refused"
 
     def label(self, lang: str = "vi") -> str:
         return _LABELS[lang][self]
@@ -34,13 +35,15 @@ _LABELS = {
            Status.FORGED: "Bị từ chối: giả tên hoặc giờ nộp",
            Status.KERNEL_DIED: "Kernel dừng giữa chừng",
            Status.CHECK_TIMEOUT: "Hàm chấm quá thời gian",
-           Status.CORRUPT_ANSWERS: "Tệp câu trả lời hỏng"},
+           Status.CORRUPT_ANSWERS: "Tệp câu trả lời hỏng",
+           Status.RETAKE_REFUSED: "Bị từ chối: chưa được làm lại"},
     "en": {Status.GRADED: "graded", Status.TAMPERED: "graded, tampered cells restored",
            Status.TIMEOUT: "timeout", Status.MEMORY: "memory limit",
            Status.OUTPUT: "output limit", Status.INVALID_NOTEBOOK: "invalid notebook",
            Status.ERROR: "error", Status.REJECTED_FILES: "refused: invalid files",
            Status.FORGED: "refused: forged name or time", Status.KERNEL_DIED: "kernel died",
-           Status.CHECK_TIMEOUT: "check timed out", Status.CORRUPT_ANSWERS: "corrupt answers file"},
+           Status.CHECK_TIMEOUT: "check timed out", Status.CORRUPT_ANSWERS: "corrupt answers file",
+           Status.RETAKE_REFUSED: "refused: retake not allowed"},
 }
 # Graded: the learner's score is in the gradebook.
 OK = frozenset({Status.GRADED, Status.TAMPERED})

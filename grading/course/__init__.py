@@ -8,6 +8,7 @@
     score_scan.py  the report's one pass: grades summed per notebook by the database, read in chunks
     migrate.py     the kit's indexes on nbgrader's gradebook (congvu init, congvu migrate)
     ledger.py      the grading log (congvu/grading_log.csv): one status line per graded submission
+    retakes.py     the register of opened retakes (congvu/retakes.csv); why a retake is refused
     runs.py        processes of a batch by pid and start time; orphans of dead batches cleared
     faults.py      disk full, no permission, database down: Vietnamese errors, not tracebacks
     dbcheck.py     is the gradebook reachable? bounded retries of transient database errors

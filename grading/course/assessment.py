@@ -47,6 +47,16 @@ def answer_key(notebook: str | Path) -> dict[str, Any]:
     return keys
 
 
+def pools(notebook: str | Path) -> dict[str, tuple[list[str], int]]:
+    """Map pool name -> (its item ids, how many each learner draws), from the hidden tests'
+    ``score_pool(pool, slot, k, {item: key, ...})`` calls: what grading draws from."""
+    found: dict[str, tuple[list[str], int]] = {}
+    for name, args, _ in solution_calls(notebook):
+        if name == "score_pool" and len(args) > 3 and isinstance(args[3], dict):
+            found[str(args[0])] = (list(args[3]), int(args[2]))
+    return found
+
+
 def write_solution(notebook: str | Path, folder: str | Path) -> None:
     """Build the full-marks submission of every check of ``notebook`` in ``folder``."""
     from grading.learner import checks

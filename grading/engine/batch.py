@@ -18,7 +18,7 @@ import pandas as pd
 
 from grading import columns as C
 from grading import settings
-from grading.course import dbcheck, ledger
+from grading.course import dbcheck, ledger, retakes
 from grading.course.workspace import Workspace
 from grading.engine.precheck import precheck  # noqa: F401  (public: used by other modules and tests)
 from grading.engine.sandbox import Limits
@@ -67,8 +67,10 @@ def _collect(ws: Workspace, assignment: str, identify=None) -> list[dict]:
 
 
 def _plan(ws: Workspace, assignment: str, learners: list[str] | None, force: bool):
-    """Split learners into (to grade: {learner: fingerprint}, done rows, missing rows)."""
+    """Split learners into (to grade: {learner: fingerprint}, done rows, rows not graded:
+    no submission, or a retake the learner was not allowed (course/retakes.py))."""
     done = ledger.latest(ws.root, assignment).set_index(C.LEARNER)
+    module, opened = ws.manifest.module(assignment), retakes.allowed(ws.root)
     todo, kept, missing = {}, [], []
     for learner in learners or submissions(ws, assignment):
         folder = ws.root / "submitted" / learner / assignment
@@ -76,6 +78,11 @@ def _plan(ws: Workspace, assignment: str, learners: list[str] | None, force: boo
             missing.append({C.LEARNER: learner, C.MODULE: assignment, C.STATUS: Status.ERROR,
                             C.REASON: f"không có bài nộp trong {folder.relative_to(ws.root)}",
                             "seconds": 0.0})
+            continue
+        why = retakes.refusal(ws.root, module, learner, assignment, opened=opened)
+        if why:  # a retake nobody opened for this learner: a status, never a grade
+            missing.append({C.LEARNER: learner, C.MODULE: assignment,
+                            C.STATUS: Status.RETAKE_REFUSED, C.REASON: why, "seconds": 0.0})
             continue
         mark = ledger.fingerprint(folder)
         if not force and learner in done.index and done.loc[learner, "fingerprint"] == mark \

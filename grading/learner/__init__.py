@@ -4,7 +4,8 @@
     items.py       answer widgets (choice, number, text, free text), saved on every change
     variants.py    per-learner option order: a function of (learner, module, attempt, item)
     checks/        hands-on checks (folders, letters, tables, .xlsx workbooks, .pptx slides),
-                   each with a way to build a solution
+                   each with a way to build a solution; checks/docx_write.py is the kit's one
+                   .docx builder (the letter exercise and report/docx.py's ward report)
     nbhooks.py     nbgrader preprocessors and templates the workspace config plugs in
     templates/     Vietnamese feedback template and the learner JupyterLab's CSS
     lab.py         `congvu lab`: JupyterLab for one learner on a workspace's exchange

@@ -46,13 +46,22 @@ def write_profile(ws, home: Path, learner: str) -> Path:
     me = people[people[C.LEARNER] == learner]
     row = me.iloc[0].to_dict() if len(me) else {}
     position = row.get(C.POSITION, "")
+    from grading.course import retakes
+    from grading.learner.variants import attempt_name
+
+    opened = retakes.allowed(ws.root)  # retakes opened for this learner: the latest counts
+    opened = opened[opened[C.LEARNER].astype(str) == str(learner)]
+    latest = opened.groupby(C.MODULE)[retakes.ATTEMPT].max().to_dict()
     modules = []
     for m in ws.manifest.modules:
+        attempt = int(latest.get(m.id, 1))
+        assignment = attempt_name(m.id, attempt)  # the nbgrader assignment to fetch and submit
         lessons = [str(Path("bai_hoc") / Path(p).relative_to("courses"))
                    if Path(p).parts[0] == "courses" else str(Path("bai_hoc") / Path(p).name)
                    for p in m.lessons]
-        notebooks = sorted(p.name for p in (ws.root / "release" / m.id).glob("*.ipynb"))
-        modules.append({"id": m.id, "title": m.title.get("vi"), "minutes": m.minutes,
+        notebooks = sorted(p.name for p in (ws.root / "release" / assignment).glob("*.ipynb"))
+        modules.append({"id": m.id, "assignment": assignment, "attempt": attempt,
+                        "title": m.title.get("vi"), "minutes": m.minutes,
                         "deadline": m.deadline.isoformat() if m.deadline else "",
                         "pass_mark": m.pass_mark, "required": m.required(position),
                         "lessons": lessons, "notebooks": notebooks})
@@ -147,15 +156,22 @@ def feedback_files(home: Path, module: str) -> list[Path]:
     return sorted((home / module / "feedback").glob("*/*.html"))
 
 
+def assignment_of(module: dict) -> str:
+    """The nbgrader assignment of the learner's current attempt of ``module``."""
+    return module.get("assignment") or module["id"]
+
+
 def status_of(home: Path, module: dict, cache: Path, course_id: str, learner: str) -> str:
-    """One module's status for the learner, from their own files only."""
-    pages = feedback_files(home, module["id"])
+    """One module's status for the learner, from their own files only (of the attempt the
+    learner is on: a retake opened by the trainer is ``<module>__lanN``)."""
+    mid = assignment_of(module)
+    pages = feedback_files(home, mid)
     if pages:
         found = _VERDICT.search(pages[-1].read_text(encoding="utf-8", errors="replace"))
         return {"dat": PASSED, "chua_dat": FAILED}.get(found.group(1) if found else "", WAITING)
-    if submissions(cache, course_id, learner, module["id"]):
+    if submissions(cache, course_id, learner, mid):
         return SUBMITTED
-    if (home / module["id"] / ANSWERS_FILE).exists():
+    if (home / mid / ANSWERS_FILE).exists():
         return STARTED
     return NOT_STARTED
 
@@ -242,7 +258,7 @@ CSS = f"""<style>
 def _card(home: Path, profile: dict, module: dict, cache: Path):
     import ipywidgets as W
 
-    mid = module["id"]
+    mid = assignment_of(module)
     state = status_of(home, module, cache, profile["course_id"], profile["learner"])
     head = W.HTML()
     links = W.HTML()
@@ -255,7 +271,8 @@ def _card(home: Path, profile: dict, module: dict, cache: Path):
         head.value = (f"<h3>{html.escape(module['title'])} {badge}</h3>"
                       f"<div>Thời lượng: {module['minutes'] or '—'} phút · Hạn hoàn thành: "
                       f"{deadline_text(module['deadline'])} · Cần đạt {module['pass_mark']:g} %"
-                      "</div>")
+                      + (f" · <b>Làm lại: lần {module['attempt']}</b> (đề mới)"
+                         if module.get("attempt", 1) > 1 else "") + "</div>")
         parts = [f'<a class="cv-open" href="{html.escape(path)}" target="_blank">'
                  f"Bài học {i + 1}</a>" for i, path in enumerate(module["lessons"])]
         if (home / mid).is_dir():

@@ -56,8 +56,9 @@ def static_items(nb: dict, folder: str | Path, *, hint: bool = True) -> int:
     return count
 
 
-_ITEM_CALL = re.compile(r"^\s*(?:\w+\.)?(?:single_choice|multiple_choice|true_false|numeric|"
-                        r"short_text|free_text)\(")
+_ITEM_KINDS = ("single_choice", "multiple_choice", "true_false", "numeric", "short_text",
+               "free_text")
+_ITEM_CALL = re.compile(rf"^\s*(?:\w+\.)?(?:{'|'.join(_ITEM_KINDS)})\(")
 
 
 def hide_item_sources(nb: dict) -> int:
@@ -93,6 +94,15 @@ def verdict(score: float, max_score: float, pending_points: float, pass_mark: fl
     return WAITING
 
 
+def pass_mark_of(pass_marks: dict, assignment: str, default: float) -> float:
+    """The pass mark of an assignment: its module's (a retake ``<module>__lanN`` is judged
+    like the module itself)."""
+    from grading.learner.variants import split_assignment
+
+    module, _ = split_assignment(assignment)
+    return float(pass_marks.get(assignment, pass_marks.get(module, default)))
+
+
 class FeedbackVerdict(Preprocessor):
     """After nbgrader's GetGrades: mark every hand-graded item still awaiting the trainer
     (``metadata.nbgrader.pending``; the template says "chờ giảng viên chấm", not 0) and put the
@@ -120,13 +130,56 @@ class FeedbackVerdict(Preprocessor):
                 waiting = bool(grade.needs_manual_grade) and grade.manual_score is None
                 meta["pending"] = waiting
                 pending += float(grade.max_score or 0) if waiting else 0.0
-        mark = float(self.pass_marks.get(info["assignment"], self.default_pass_mark))
+        mark = pass_mark_of(self.pass_marks, info["assignment"], self.default_pass_mark)
         score, top = float(info.get("score") or 0), float(info.get("max_score") or 0)
         result = verdict(score, top, pending, mark)
         resources["congvu"] = {"pass_mark": mark, "verdict": result,
                                "verdict_vi": VERDICT_VI[result], "pending_points": pending,
-                               "percent": round(100.0 * score / top, 1) if top else 0.0}
+                               "percent": round(100.0 * score / top, 1) if top else 0.0,
+                               "draws": pool_draws(nb, info["student"], info["assignment"])}
         return nb, resources
+
+
+def _literal_calls(source: str):
+    """(name, args, kwargs) of each top-level ``name(...)``/``cv.name(...)`` call whose
+    arguments are literals; anything else in the cell is skipped."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        try:
+            yield (name, [ast.literal_eval(a) for a in call.args],
+                   {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg})
+        except (ValueError, TypeError, SyntaxError):
+            continue
+
+
+def pool_draws(nb, learner: str, assignment: str) -> list[dict]:
+    """The items of every pool of ``nb`` drawn for ``learner`` in ``assignment`` (its module and
+    attempt): [{"pool", "slot", "item", "question"}], for the feedback's "Đề của bạn"."""
+    from grading.learner.variants import draw_for, split_assignment
+
+    module, attempt = split_assignment(assignment)
+    pools, questions = [], {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for name, args, kwargs in _literal_calls(cell.source):
+            if name == "pool" and len(args) >= 2 and isinstance(args[1], list):
+                pools.append((str(args[0]), [str(i) for i in args[1]], int(kwargs.get("draw", 1))))
+            elif name in _ITEM_KINDS and len(args) >= 2 and isinstance(args[1], str):
+                questions.setdefault(args[0], args[1])
+    return [{"pool": pool, "slot": slot, "item": item, "question": questions.get(item, item)}
+            for pool, items, k in pools
+            for slot, item in enumerate(draw_for(learner, module, attempt, pool, items, k), 1)]
 
 
 def feedback_template_dirs() -> list[str]:

@@ -14,6 +14,7 @@
     national.py    `congvu report --merge`: province workspaces in one national report
     attempts.py    retakes: attempts folded into one result per module (best or last)
     retake.py      `congvu retake`: the next attempt opened for learners who may retake
+    draws.py       per learner: which pool items they were given (recomputed), attempts taken
     certificates.py  who completed a track; serials, verification codes, `congvu verify`
     certificate_pdf.py  the certificate pages (A4 PDF, DejaVu fonts, QR code)
     grading_page.py  the trainer's page: one free-text item across learners, rubric beside it

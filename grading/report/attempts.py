@@ -10,25 +10,14 @@ a submission to a retake nobody opened for that learner is left out (fail closed
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from grading import columns as C
+from grading.course.retakes import ALLOWED_FILE, ATTEMPT, allowed  # noqa: F401  (re-exported)
 from grading.learner.variants import split_assignment
 
-ATTEMPT, ATTEMPTS = "attempt", "n_attempts"
-ALLOWED_FILE = "retakes.csv"
-
-
-def allowed(root: str | Path) -> pd.DataFrame:
-    """Opened retakes: one row per (learner, module, attempt)."""
-    path = Path(root) / "congvu" / ALLOWED_FILE
-    if not path.exists():
-        return pd.DataFrame({C.LEARNER: [], C.MODULE: [], ATTEMPT: []})
-    frame = pd.read_csv(path, dtype={C.LEARNER: str, C.MODULE: str})
-    return frame[[C.LEARNER, C.MODULE, ATTEMPT]].astype({ATTEMPT: int})
+ATTEMPTS = C.N_ATTEMPTS
 
 
 def fold_attempts(scores: pd.DataFrame, policy: dict[str, str],
@@ -76,8 +65,8 @@ def per_ward(lm: pd.DataFrame) -> pd.DataFrame:
     """Attempts per commune and module: learners who retook, attempts graded, passed (pure)."""
     frame = lm.assign(**{ATTEMPTS: lm.get(ATTEMPTS, pd.Series(0, index=lm.index)).fillna(0)})
     frame["_retook"] = frame[ATTEMPTS] > 1
-    g = frame.groupby([C.WARD_CODE, C.MODULE], sort=True)
-    return pd.DataFrame({"n_retook": g["_retook"].sum().astype(int),
+    keys = [c for c in (C.WARD_CODE, C.WARD_NAME) if c in frame] + [C.MODULE]
+    g = frame.groupby(keys, sort=True, observed=True)
+    return pd.DataFrame({C.N_RETOOK: g["_retook"].sum().astype(int),
                          ATTEMPTS: g[ATTEMPTS].sum().astype(int),
-                         C.PASSED: g[C.PASSED].sum().astype(int)}).reset_index()
-
+                         C.N_PASSED: g[C.PASSED].sum().astype(int)}).reset_index()

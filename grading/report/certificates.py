@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from grading import columns as C
+from grading import settings
 from grading.course.workspace import Workspace
 from grading.errors import KitError, problem
 from grading.files import write_atomic
@@ -95,7 +96,7 @@ def _write_register(ws: Workspace, frame: pd.DataFrame) -> None:
 def register(ws: Workspace, done: pd.DataFrame, *, today: dt.date | None = None,
              lang: str = "vi") -> pd.DataFrame:
     """Give each completion its certificate row: the existing one, or a new serial and code."""
-    today = today or dt.date.today()
+    today = today or settings.vn_today()  # Vietnam's date, whatever the server's zone
     old = read_register(ws)
     known = {(r[C.LEARNER], r[C.TRACK]): r for r in old.to_dict("records")}
     titles = {t.id: t.title.get(lang) for t in ws.manifest.tracks}

@@ -11,7 +11,6 @@ modules and days overdue; free text awaiting the trainer is "chờ chấm", neve
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -74,52 +73,20 @@ def _pct(part: int, whole: int) -> str:
 
 
 class _Doc:
-    """python-docx with the decree's fonts set on every run."""
+    """The decree's page (A4, margins, Times New Roman 14 pt) through the kit's one .docx
+    builder (learner/checks/docx_write.py, shared with the letter exercise)."""
 
     def __init__(self):
-        from docx import Document
-        from docx.shared import Mm, Pt
+        from grading.learner.checks import docx_write
 
-        self.doc = Document()
-        normal = self.doc.styles["Normal"]
-        normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
-        normal.paragraph_format.space_after = Pt(0)
-        section = self.doc.sections[0]
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        for side, mm in MARGINS_MM.items():
-            setattr(section, f"{side}_margin", Mm(mm))
+        self.dw = docx_write
+        self.doc = docx_write.new_document(FONT, BODY_PT, margins_mm=MARGINS_MM)
 
-    def para(self, container, text: str = "", size: float = BODY_PT, *, bold=False,
-             italic=False, align="center", indent=False):
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.oxml.ns import qn
-        from docx.shared import Cm, Pt
-
-        par = container.add_paragraph()
-        par.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
-                         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
-        if indent:
-            par.paragraph_format.first_line_indent = Cm(1)
-            par.paragraph_format.space_after = Pt(6)
-        if text:
-            run = par.add_run(unicodedata.normalize("NFC", text))
-            run.font.name, run.font.size = FONT, Pt(size)
-            fonts = run._r.rPr.find(qn("w:rFonts"))
-            fonts.set(qn("w:eastAsia"), FONT)
-            fonts.set(qn("w:cs"), FONT)
-            run.font.bold, run.font.italic = bold or None, italic or None
-        return par
+    def para(self, container, text: str = "", size: float = BODY_PT, **style):
+        return self.dw.para(container, text, size, font=FONT, **style)
 
     def columns(self, widths_mm: list[float]):
-        from docx.shared import Mm
-
-        table = self.doc.add_table(rows=1, cols=len(widths_mm))
-        table.autofit = False
-        cells = table.rows[0].cells
-        for cell, mm in zip(cells, widths_mm):
-            cell.width = Mm(mm)
-            cell._tc.remove(cell.paragraphs[0]._p)
-        return cells
+        return self.dw.columns(self.doc, widths_mm)
 
     def table(self, header: list[str], rows: list[list], widths_mm: list[float]):
         from docx.shared import Mm

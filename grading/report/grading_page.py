@@ -104,13 +104,29 @@ def audit_html(root: str | Path, rows: int = AUDIT_ROWS) -> str:
     return f'<div class="cv-audit"><table>{head}{body}</table></div>'
 
 
+def assignments(ws: Workspace) -> list[tuple[str, str]]:
+    """(label, nbgrader assignment) of every module and of each retake opened for it
+    (``<module>__lanN``, whose free text the trainer grades too), in course order."""
+    from grading.learner.variants import ATTEMPT_MARK, split_assignment
+
+    found = []
+    for m in ws.manifest.modules:
+        found.append((f"{m.title.get('vi')} ({m.id})", m.id))
+        later = [p.name for p in (ws.root / "source").glob(f"{m.id}{ATTEMPT_MARK}*")
+                 if p.is_dir() and split_assignment(p.name)[0] == m.id]
+        for name in sorted(later, key=lambda n: split_assignment(n)[1]):
+            found.append((f"{m.title.get('vi')} ({m.id}) — lần {split_assignment(name)[1]}",
+                          name))
+    return found
+
+
 def app(workspace: str | Path | Workspace, who: str | None = None):
     """The grading page as one ipywidgets box (run by Voila from dashboard/cham_tay.ipynb)."""
     import ipywidgets as W
 
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
-    modules = [(f"{m.title.get('vi')} ({m.id})", m.id) for m in ws.manifest.modules
-               if not manual.manual_items(ws, m.id).empty]
+    modules = [(label, name) for label, name in assignments(ws)
+               if not manual.manual_items(ws, name).empty]
     module = W.Dropdown(options=modules, description="Học phần:",
                         layout=W.Layout(width="min(100%, 36em)"),
                         style={"description_width": "initial"})

@@ -19,7 +19,8 @@ DEFAULT_TITLE = "Báo cáo kết quả bồi dưỡng"
 RATE_COLUMNS = (C.COMPLETION_RATE, C.PASS_RATE, C.SUBMIT_RATE, C.MEAN_SCORE, C.MEDIAN_SCORE,
                 C.PERCENT)
 COUNT_COLUMNS = (C.ENROLLED, C.N_STARTED, C.N_SUBMITTED, C.N_PASSED, C.N_COMPLETED, C.PENDING,
-                 C.N_OVERDUE, C.N_LEFT, C.N_JOINED, C.CUM_COMPLETED, C.DAYS_LATE, C.N_AWAITING)
+                 C.N_OVERDUE, C.N_LEFT, C.N_JOINED, C.CUM_COMPLETED, C.DAYS_LATE, C.N_AWAITING,
+                 C.N_RETOOK, C.N_ATTEMPTS)
 PASSED_PREFIX = f"{C.N_PASSED}:"   # per-module columns "n_passed:<module_id>"
 PERCENT_PREFIX = f"{C.PERCENT}:"   # learner_sheet's "percent:<module_id>"
 DASH = "—"
@@ -39,6 +40,7 @@ LABELS = {
            "see_xlsx": "Danh sách {} cán bộ chưa hoàn thành: xem report.xlsx",
            "total": "Toàn bộ", "too_long": "Bảng có {} dòng: xem report.xlsx",
            "per_province": "Theo tỉnh, thành phố", "conflicts": "Mã cán bộ trùng giữa các tỉnh",
+           "attempts_per_ward": "Làm lại theo đơn vị", "draws": "Lần làm bài và đề đã rút",
            "definitions_title": "Cách tính",
            "definitions": (
                "Cán bộ, công chức hoàn thành khi đạt mọi học phần bắt buộc theo chức vụ; một "
@@ -62,6 +64,7 @@ LABELS = {
            "see_xlsx": "{} officials have not completed: see report.xlsx", "total": "Total",
            "too_long": "{} rows: see report.xlsx",
            "per_province": "By province", "conflicts": "Learner ids in several provinces",
+           "attempts_per_ward": "Retakes by ward", "draws": "Attempts and items drawn",
            "definitions_title": "Definitions",
            "definitions": (
                "An official has completed when every module required for their position is "

@@ -16,10 +16,10 @@ def open_retake(ws, module_id: str, *, today=None) -> pd.DataFrame:
     released to the exchange; a new draw and order for the learner); the learners allowed are
     added to ``congvu/retakes.csv``. Returns one row per learner opened (learner, attempt).
     """
-    import datetime as dt
     import shutil
 
     from grading import settings
+    from grading.course import retakes
     from grading.course import workspace as W
     from grading.errors import WorkspaceError, problem
     from grading.files import write_atomic
@@ -38,11 +38,8 @@ def open_retake(ws, module_id: str, *, today=None) -> pd.DataFrame:
     mine = mine[mine[ATTEMPT] <= module.retakes.attempts]
     rows = []
     for learner, nxt in zip(mine[C.LEARNER].astype(str), mine[ATTEMPT]):
-        fb = ws.root / "feedback" / learner / attempt_name(module.id, nxt - 1)
-        if not fb.is_dir():
-            continue
-        released = dt.date.fromtimestamp(fb.stat().st_mtime)
-        if (today - released).days >= module.retakes.wait_days:
+        released = retakes.released_on(ws.root, learner, attempt_name(module.id, nxt - 1))
+        if released is not None and (today - released).days >= module.retakes.wait_days:
             rows.append({C.LEARNER: learner, C.MODULE: module.id, ATTEMPT: int(nxt),
                          "opened_on": today.isoformat()})
     opened = pd.DataFrame(rows, columns=[C.LEARNER, C.MODULE, ATTEMPT, "opened_on"])

@@ -11,7 +11,7 @@ from grading.course import dbcheck, gradebook, ledger
 from grading.course.workspace import Workspace
 from grading.errors import KitError, problem
 from grading.learner.variants import split_assignment
-from grading.report import attempts, metrics
+from grading.report import attempts, draws, metrics
 from grading.report import people as progress
 from grading.roster import importer as roster
 
@@ -44,6 +44,7 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
     del per_module  # the sums per assignment: millions of rows, no longer needed
     status = ledger.statuses_with_flags(ws.root)
     lm = metrics.learner_module(enrol, scores, status, as_of=as_of)
+    lm = draws.with_drawn(lm, draws.module_pools(ws))  # which pool items each learner saw
     if not status.empty:
         status = status.merge(people[[C.LEARNER, C.NAME, C.WARD_CODE, C.WARD_NAME]],
                               on=C.LEARNER, how="left")
@@ -85,6 +86,8 @@ def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
               "people": progress.people(lm, roll), "learners": lm}
     if C.WARD_CODE in lm and C.PASSED in lm:  # retakes per commune and module
         tables["attempts_per_ward"] = attempts.per_ward(lm)
+    if C.DRAWN in lm or attempts.ATTEMPTS in lm:  # per learner: attempts and pool draws
+        tables["draws"] = draws.sheet(lm)
     if status is not None:
         tables["status"] = status
     return tables

@@ -30,19 +30,22 @@ from grading.status import label as status_label
 
 # Workbook sheets in order (table key); "status" only when given.
 SHEETS = ("per_province", "per_ward", "per_module", "per_ward_module", "per_position", "per_track",
-          "learner_sheet", "not_completed", "over_time", "status", "conflicts")
+          "learner_sheet", "not_completed", "over_time", "status", "conflicts",
+          "attempts_per_ward", "draws")
+# Shown only when they hold something: retakes taken, pool items drawn.
+WHEN_USED = {"attempts_per_ward": C.N_RETOOK, "draws": None}  # None: shown when not empty
 # CSV file stem -> table key; "learner_modules" is the slim learner × module table.
 CSV_TABLES = {"per_ward": "per_ward", "per_module": "per_module",
               "per_ward_module": "per_ward_module", "per_position": "per_position",
               "per_track": "per_track", "learners": "people", "learner_modules": "learners",
               "not_completed": "not_completed", "over_time": "over_time", "status": "status",
               "per_province": "per_province", "conflicts": "conflicts",
-              "attempts": "attempts_per_ward"}
+              "attempts": "attempts_per_ward", "pool_draws": "draws"}
 # learner_modules.csv: ids only (names are in learners.csv), one row per learner × module
 # that is required or was submitted.
 LEARNER_MODULE_VIEW = (C.LEARNER, C.MODULE, C.REQUIRED, C.SUBMITTED, C.TIMESTAMP, C.SCORE,
                        C.MAX_SCORE, C.PERCENT, C.PASSED, C.PENDING, C.DUE, C.OVERDUE,
-                       C.DAYS_LATE, "attempt", "n_attempts")
+                       C.DAYS_LATE, C.ATTEMPT, C.N_ATTEMPTS, C.DRAWN)
 STATUS_VIEW = (C.WARD_CODE, C.WARD_NAME, C.LEARNER, C.NAME, C.MODULE, C.MODULE_TITLE,
                C.STATUS, C.REASON, C.UNSANDBOXED)  # new columns last: keep positions
 
@@ -71,6 +74,11 @@ def titles_of(learners: pd.DataFrame | None, given: dict | None) -> dict[str, st
 def views_of(tables: dict, titles: dict[str, str]) -> dict[str, pd.DataFrame]:
     """Display frames (raw values, display subset and order) for the workbook and HTML."""
     views = {k: tables[k] for k in SHEETS if tables.get(k) is not None}
+    for key, col in WHEN_USED.items():
+        frame = views.get(key)
+        if frame is not None and (frame.empty or col is not None and (
+                col not in frame or not frame[col].fillna(0).astype(bool).any())):
+            del views[key]
     for key, frame in views.items():
         if C.MODULE_TITLE in frame and C.MODULE in frame and titles:
             views[key] = frame.assign(**{C.MODULE_TITLE: frame[C.MODULE].map(
@@ -90,7 +98,7 @@ def _learner_modules(lm: pd.DataFrame) -> pd.DataFrame:
     out = rows[[c for c in LEARNER_MODULE_VIEW if c in lm]]
     if C.PERCENT in out:
         out = out.assign(**{C.PERCENT: out[C.PERCENT].round(2)})
-    return out
+    return out.astype({c: "Int64" for c in (C.ATTEMPT, C.N_ATTEMPTS) if c in out})
 
 
 def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: str = "vi",

@@ -118,3 +118,43 @@ def test_the_rules_catch_a_skewed_module():
     fair = [({"id": f"c{i}", "options": opts}, k) for i, k in enumerate("ABDABD")]
     assert position_problems(fair) == ["C: never the key"] and longest_problems(fair) == []
     assert normalize("Câu 3. Mật khẩu   nào AN TOÀN?") == normalize("mật khẩu nào an toàn")
+
+
+def declared_pools(notebook: Path) -> dict[str, tuple[set, int]]:
+    """``cv.pool(name, [items], draw=k)`` in the notebook's visible cells: what learners see."""
+    import ast
+
+    import nbformat
+
+    found = {}
+    for cell in nbformat.read(str(notebook), as_version=4).cells:
+        if cell.cell_type != "code" or "pool(" not in cell.source:
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "pool":
+                draw = {k.arg: ast.literal_eval(k.value) for k in node.keywords}["draw"]
+                found[ast.literal_eval(node.args[0])] = (set(ast.literal_eval(node.args[1])),
+                                                         draw)
+    return found
+
+
+def test_pools_draw_from_twice_as_many_items_and_grade_what_learners_see():
+    """At least four modules draw from pools of at least twice as many items as drawn; the
+    pool a learner sees (cv.pool) is the one graded (cv.score_pool): same items, same k, one
+    graded slot per drawn item — otherwise the draw shown and the draw graded differ."""
+    with_pools = []
+    for module in MANIFEST.modules:
+        for nb in assessment.source_notebooks(REPO / module.assessment):
+            graded, shown = assessment.pools(nb), declared_pools(nb)
+            assert set(graded) == set(shown), f"{module.id}: pools shown {shown} ≠ graded"
+            slots: dict[str, list[int]] = {}
+            for name, args, _ in assessment.solution_calls(nb):
+                if name == "score_pool":
+                    slots.setdefault(args[0], []).append(args[1])
+            for pool, (items, k) in graded.items():
+                assert shown[pool] == (set(items), k), f"{module.id}/{pool}"
+                assert len(set(items)) >= 2 * k, f"{module.id}/{pool}: {len(items)} items, k={k}"
+                assert sorted(slots[pool]) == list(range(1, k + 1)), f"{module.id}/{pool}"
+            if graded:
+                with_pools.append(module.id)
+    assert len(with_pools) >= 4, with_pools

@@ -52,6 +52,19 @@ def test_profile_lists_required_and_optional_modules(new_workspace, tmp_path):
     [module] = profile["modules"]
     assert module["title"] == "Học phần nhỏ" and module["required"] is True
     assert module["lessons"] == ["bai_hoc/mini/bai_01.ipynb"]
+    assert (module["assignment"], module["attempt"]) == ("mini", 1)
+    # a retake opened for L9 (congvu retake): the home page works on attempt 2, a new draw
+    from grading.course import retakes
+
+    (ws.root / "congvu" / retakes.ALLOWED_FILE).write_text(
+        "learner_id,module_id,attempt,opened_on\nL9,mini,2,2026-11-29\nL8,mini,3,2026-11-29\n",
+        encoding="utf-8")
+    [mine] = json.loads(H.write_profile(ws, tmp_path, "L9").read_text())["modules"]
+    assert (mine["assignment"], mine["attempt"]) == ("mini__lan2", 2)  # only L9's own row
+    (tmp_path / "l7").mkdir()
+    [other] = json.loads(H.write_profile(ws, tmp_path / "l7", "L7").read_text())["modules"]
+    assert (other["assignment"], other["attempt"]) == ("mini", 1)
+
 
 
 def test_submit_bar_goes_into_fetched_assessments_only(tmp_path):
@@ -72,3 +85,13 @@ def test_submit_bar_goes_into_fetched_assessments_only(tmp_path):
     assert "home_submit.bar()" in nb.cells[-1].source
     done, note = H.submit_note(home, "m1")  # nothing answered yet: nothing submitted
     assert not done and "chưa trả lời" in note
+
+
+def test_a_retake_starts_fresh_after_a_failed_attempt(tmp_path):
+    home, cache = tmp_path / "home", tmp_path / "cache"
+    _feedback(home, "chua_dat")
+    retake = {**MODULE, "assignment": "m1__lan2", "attempt": 2}
+    assert H.status_of(home, MODULE, cache, "c", "L1") == H.FAILED
+    assert H.status_of(home, retake, cache, "c", "L1") == H.NOT_STARTED
+    (cache / "c" / "L1+m1__lan2+2026-11-30 03:04:05.123456 UTC").mkdir(parents=True)
+    assert H.status_of(home, retake, cache, "c", "L1") == H.SUBMITTED

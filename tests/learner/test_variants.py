@@ -184,7 +184,7 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
         "ma_can_bo,ho_ten,ma_don_vi,ten_don_vi,chuc_vu\n" + "".join(
             f"{who},Cán bộ {who},{('90001,Phường Hòa Bình', '90002,Xã Tân Lập')[i % 2]},"
             "Chuyên viên\n"
-            for i, who in enumerate(("an", "binh", "chi", "dung"))), encoding="utf-8")
+            for i, who in enumerate(("an", "binh", "chi", "dung", "em"))), encoding="utf-8")
     roster.import_roster(workspace=ws.root, file=tmp_path / "ds.csv", db_url=ws.db_url,
                          course_id=ws.course_id)
     W.release(ws)
@@ -192,16 +192,19 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     order = {who: {item: variants.permutation(n, who, "mini", 1, item)
                    for item, n in (("c1", 3), ("c2", 3))} for who in ("an", "binh")}
     assert order["an"] != order["binh"]
+    assert all(variants.permutation(3, a, "mini", 1, "c1") != variants.permutation(3, b, "mini", 1,
+                                                                                   "c1")
+               for a, b in (("an", "chi"), ("dung", "em")))  # both solutions, both blanks
     # "binh" clicks the positions "an" clicked: the same places on the screen
     copied = {item: ["ABC"[order["binh"][item][order["an"][item].index("ABC".index(k))]]
                      for k in (v if isinstance(v, list) else [v])]
               for item, v in key.items() if item != "c3"}
     copied = {"c1": copied["c1"][0], "c2": sorted(copied["c2"]), "c3": False}
     drawn = {who: variants.draw_for(who, "mini", 1, "p1", list(PIECES), 1)
-             for who in ("an", "binh", "chi", "dung")}
+             for who in ("an", "binh", "chi", "dung", "em")}
     others = {i: PIECES[i] for i in PIECES if i not in drawn["binh"]}  # binh: not their draw
     plan = {"an": {**key, **PIECES}, "binh": {**copied, **others},
-            "chi": {**key, drawn["chi"][0]: PIECES[drawn["chi"][0]]}, "dung": {}}
+            "chi": {**key, drawn["chi"][0]: PIECES[drawn["chi"][0]]}, "dung": {}, "em": {}}
     for who, given in plan.items():
         folder = learners.fetch(ws, tmp_path / "homes" / who, "mini", who)
         learners.answer(folder, given)
@@ -213,10 +216,11 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     got = {(r[C.LEARNER], r[C.ITEM]): r[C.SCORE] for _, r in grades.iterrows()
            if r[C.ITEM] in ("c1", "c2", "p1_1")}
     assert {who: got[(who, "p1_1")] for who in plan} == {"an": 1.0, "binh": 0.0, "chi": 1.0,
-                                                         "dung": 0.0}
+                                                         "dung": 0.0, "em": 0.0}
     assert got[("an", "c1")] == got[("an", "c2")] == 1.0  # the solution: full marks
     assert got[("chi", "c1")] == got[("chi", "c2")] == 1.0
     assert got[("dung", "c1")] == got[("dung", "c2")] == 0.0  # blank: nothing
+    assert got[("em", "c1")] == got[("em", "c2")] == 0.0
     copied_right = [copied[i] == key[i] for i in ("c1", "c2")]
     assert [got[("binh", i)] == 1.0 for i in ("c1", "c2")] == copied_right
     assert not all(copied_right)  # the copy by position did not earn full marks
@@ -228,15 +232,30 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
         assert labels == ["ABC"[i] for i in order[who]["c1"]]
         shown = [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN]
         assert shown == drawn[who]  # the learner's own draw, again at autograde
+    # a regrade (--force) runs binh's notebook again: same order, same draw, same scores
+    again = batch.grade(workspace=ws, assignment="mini", learners=["binh"], force=True,
+                        progress=False)
+    assert set(again[C.STATUS]) == {"graded"}
+    regraded = gradebook.read_grades(ws.db_url)
+    assert {r[C.ITEM]: r[C.SCORE] for _, r in regraded.iterrows() if r[C.LEARNER] == "binh"
+            and r[C.ITEM] in ("c1", "c2", "p1_1")} == {i: got[("binh", i)]
+                                                       for i in ("c1", "c2", "p1_1")}
+    items = _item_outputs(auto / "binh" / "mini" / "mini.ipynb")
+    assert [letter for _, letter in items["c1"]["options"]] == ["ABC"[i]
+                                                                for i in order["binh"]["c1"]]
+    assert [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN] == drawn["binh"]
 
     # ---- retakes: the trainer grades the free text (until then nobody has failed: "chờ
-    # chấm"), feedback is released; binh and dung (not passed) may take attempt 2
+    # chấm"), feedback is released; binh, dung and em (not passed) may take attempt 2
     from grading import api
 
-    _hand_grade(ws, "mini", {"an": 1.0, "binh": 0.0, "chi": 1.0, "dung": 0.0})
+    _hand_grade(ws, "mini", {"an": 1.0, "binh": 0.0, "chi": 1.0, "dung": 0.0, "em": 0.0})
     api.feedback(workspace=ws, module="mini", release=False)  # feedback/ written: the clock starts
+    page = (ws.root / "feedback" / "an" / "mini" / "mini.html").read_text(encoding="utf-8")
+    mine = page.split('id="de-cua-ban"')[1].split("</div>")[0]  # "Đề của anh/chị"
+    assert [i for i in PIECES if f"Nhận định {i}." in mine] == drawn["an"]
     opened = retake.open_retake(ws, "mini")
-    assert sorted(opened[C.LEARNER]) == ["binh", "dung"]
+    assert sorted(opened[C.LEARNER]) == ["binh", "dung", "em"]
     assert set(opened[attempts.ATTEMPT]) == {2}
     second = variants.draw_for("binh", "mini", 2, "p1", list(PIECES), 1)
     for who, given in (("binh", {**key, **PIECES}), ("an", {})):  # an was not allowed
@@ -245,8 +264,11 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
         learners.submit(ws, tmp_path / "homes2" / who, "mini__lan2", who)
     batch.collect(ws, "mini__lan2")
     status = batch.grade(workspace=ws, assignment="mini__lan2", jobs=2, progress=False)
-    assert set(status[C.STATUS]) == {"graded"}
+    assert dict(zip(status[C.LEARNER], status[C.STATUS])) == {"binh": "graded",
+                                                              "an": "retake_refused"}
     _hand_grade(ws, "mini__lan2", {"binh": 1.0})
+    from grading.report import grading_page  # the trainer's page offers the retake's free text
+    assert grading_page.assignments(ws)[-1] == ("Học phần nhỏ (mini) — lần 2", "mini__lan2")
     items = _item_outputs(ws.root / "autograded" / "binh" / "mini__lan2" / "mini.ipynb")
     assert [i for i in PIECES if items[i]["kind"] != cv.NOT_DRAWN] == second
     lm, _ = tables.learner_modules(ws)
@@ -254,8 +276,12 @@ def test_orders_pools_and_retakes_through_nbgrader(tmp_path):
     assert res.loc["binh"].tolist() == [True, 2, 2]  # the retake counts (policy: last)
     assert res.loc["an"].tolist() == [True, 1, 1]  # an's unopened blank attempt is left out
     assert res.loc["dung"].tolist() == [False, 1, 1]
+    seen = lm.set_index(C.LEARNER)[C.DRAWN]  # the report: pool items of the attempt that counts
+    assert seen["binh"] == f"p1: {second[0]}" and seen["an"] == f"p1: {drawn['an'][0]}"
+    assert sorted(tables.tables_from(lm)["draws"][C.LEARNER]) == ["an", "binh", "chi", "dung",
+                                                                 "em"]
     wards = attempts.per_ward(lm).set_index(C.WARD_CODE)
-    assert wards["n_retook"].sum() == 1 and wards[attempts.ATTEMPTS].sum() == 5
+    assert wards["n_retook"].sum() == 1 and wards[attempts.ATTEMPTS].sum() == 6
 
 
 # --------------------------------------------------------------------------- pools
@@ -307,3 +333,29 @@ def test_pool_slots_grade_the_drawn_item_and_solutions_cover_any_draw(module_fol
     from grading.learner import checks
     checks.solve("score_pool", solution, "p1", 1, 2, POOL)
     assert answers.load_answers(solution) == POOL
+
+
+def test_feedback_lists_the_learners_own_draw_with_its_questions():
+    from grading.learner.nbhooks import pool_draws
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
+        "from grading import items as cv",
+        "cv.pool('p1', ['n1', 'n2', 'n3'], draw=2)",
+        *(f"cv.true_false({i!r}, 'Nhận định {i}.')" for i in ("n1", "n2", "n3")),
+        "cv.score_text('n1', 'khóa bí mật')")]  # a hidden test's literal is never a question
+    for attempt, name in ((1, "cntt_antt"), (2, "cntt_antt__lan2")):
+        got = pool_draws(nb, "an", name)
+        want = variants.draw_for("an", "cntt_antt", attempt, "p1", ["n1", "n2", "n3"], 2)
+        assert [d["item"] for d in got] == want and [d["slot"] for d in got] == [1, 2]
+        assert [d["question"] for d in got] == [f"Nhận định {i}." for i in want]
+    assert pool_draws(nbformat.v4.new_notebook(), "an", "cntt_antt") == []
+
+
+def test_a_retake_is_judged_against_its_modules_pass_mark():
+    from grading.learner.nbhooks import pass_mark_of
+
+    marks = {"cntt_antt": 60.0}
+    assert pass_mark_of(marks, "cntt_antt", 70.0) == 60.0
+    assert pass_mark_of(marks, "cntt_antt__lan2", 70.0) == 60.0  # not the default 70
+    assert pass_mark_of(marks, "other", 70.0) == 70.0

@@ -77,62 +77,20 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in _nfc(text).splitlines() if line.strip()]
 
 
-def _set_font(run, font: str, size: float | None, bold=False, italic=False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = font
-    rfonts = run._r.rPr.find(qn("w:rFonts"))
-    rfonts.set(qn("w:eastAsia"), font)
-    rfonts.set(qn("w:cs"), font)
-    if size:
-        run.font.size = Pt(size)
-    run.font.bold = bold or None
-    run.font.italic = italic or None
-
-
 def build_letter(path: str | os.PathLike, params: dict[str, Any], mark: str = "") -> None:
     """Write the letter described by ``params`` (keys of SCENARIO) as a .docx, atomically."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Mm, Pt
+    from grading.learner.checks import docx_write as dw
 
     p = {**SCENARIO, **{k: v for k, v in params.items() if k in SCENARIO}}
     font, size = str(p["font"]), float(p["size"])
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = font, Pt(size)
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = 1.0
-    section = doc.sections[0]
-    width, height = PAGE_SIZES_MM.get(str(p["page"]), PAGE_SIZES_MM["A4"])
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(width), Mm(height)
-    for side in SIDES:
-        setattr(section, f"{side}_margin", Mm(float(p[side])))
+    doc = dw.new_document(font, size, page_mm=PAGE_SIZES_MM.get(str(p["page"]), PAGE_SIZES_MM["A4"]),
+                          margins_mm={side: float(p[side]) for side in SIDES}, line_spacing=1.0)
 
-    def para(container, text, size_pt, *, bold=False, italic=False, align="center", indent=False):
-        par = container.add_paragraph()
-        par.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
-                         "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
-        if indent:
-            par.paragraph_format.first_line_indent = Cm(1)
-            par.paragraph_format.space_after = Pt(6)
-        if text:
-            _set_font(par.add_run(text), font, size_pt, bold, italic)
-        return par
+    def para(container, text, size_pt, **style):
+        return dw.para(container, text, size_pt, font=font, **style)
 
     def two_columns(left_mm: float, right_mm: float):
-        table = doc.add_table(rows=1, cols=2)
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        cells = table.rows[0].cells
-        for cell, mm in zip(cells, (left_mm, right_mm)):
-            cell.width = Mm(mm)
-            cell._tc.remove(cell.paragraphs[0]._p)  # start empty: add_paragraph appends
-        return cells
+        return dw.columns(doc, [left_mm, right_mm], center=True)
 
     # Letterhead: issuer, number and subject on the left; national title and date on the right.
     left, right = two_columns(70, 100)
