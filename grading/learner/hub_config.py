@@ -107,7 +107,8 @@ def home_payload(ws, home: Path, learner: str) -> dict:
         with open(conf / "nbgrader_config.py", "a", encoding="utf-8") as out:
             out.write(f"c.ExchangeFactory.submit = {PRIVATE_SUBMIT!r}\n")
         server = json.loads((conf / "jupyter_server_config.json").read_text(encoding="utf-8"))
-        server["ServerApp"]["jpserver_extensions"].update(dict.fromkeys(NOT_FOR_LEARNERS, False))
+        extensions = server["ServerApp"]["jpserver_extensions"]
+        extensions.update({**dict.fromkeys(NOT_FOR_LEARNERS, False), LAZY_ASSIGNMENTS: True})
         server["VoilaConfiguration"] = {"template": "congvu", "theme": "light",
                                         "extension_denylist": learner_home.NOT_IN_VOILA}
         (conf / "jupyter_server_config.json").write_text(json.dumps(server, indent=1),
@@ -124,8 +125,10 @@ def home_payload(ws, home: Path, learner: str) -> dict:
 
 
 PRIVATE_SUBMIT = "grading.course.exchange_submit.PrivateSubmit"
-# Server extensions a learner's server need not import (language servers, the classic tree).
-NOT_FOR_LEARNERS = ("jupyter_lsp", "notebook")
+# Server extensions a learner's server need not import (language servers, the classic tree);
+# nbgrader's assignment list is served by lazy_assignments.py, imported at first use.
+NOT_FOR_LEARNERS = ("jupyter_lsp", "notebook", "nbgrader.server_extensions.assignment_list")
+LAZY_ASSIGNMENTS = "grading.learner.lazy_assignments"
 HOME_NB = {"nbformat": 4, "nbformat_minor": 5, "cells": [
     {"cell_type": "code", "id": "trang-chu", "metadata": {}, "execution_count": None,
      "outputs": [], "source": learner_home.HOME_SOURCE}],
