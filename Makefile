@@ -69,7 +69,8 @@ clean:
 HUB_PYTHON ?= /usr/bin/python3
 HUB_DIR    := $(abspath .hub)
 HUB_BIN    := $(HUB_DIR)/venv/bin
-HUB_STAMP  := $(HUB_DIR)/venv/.installed
+# .installed-2: the hub venv gained voila (the dashboard service) and lost rfc3987-syntax
+HUB_STAMP  := $(HUB_DIR)/venv/.installed-2
 CHP_VERSION := 5.3.0
 CHP        := $(HUB_DIR)/node_modules/.bin/configurable-http-proxy
 HUB_PORT   ?= 8000

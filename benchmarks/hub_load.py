@@ -103,7 +103,7 @@ def main() -> int:
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("hub_load.py needs root: one OS account per learner")
-    if not (HUB_BIN / "jupyterhub").exists() or not CHP.exists():
+    if not (HUB_BIN / "voila").exists() or not CHP.exists():
         subprocess.run(["make", "hub-env"], cwd=REPO, check=True)
     tag = "L" + secrets.token_hex(2).upper()
     names = [f"{tag}{i:04d}" for i in range(args.learners + 1)]  # +1: the peer, alone
@@ -133,7 +133,7 @@ def main() -> int:
                                  str(REPO / "deploy" / "jupyterhub_config.py")],
                                 cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(240):
+        for _ in range(600):  # up to 5 min on a loaded machine
             try:
                 if HubUser(base, "x").http.get(f"{base}/hub/login", timeout=5).ok:
                     break

@@ -39,7 +39,7 @@ A, B, CHAIR = f"{TAG}A1", f"{TAG}B1", f"{TAG}A2"  # learner ids = hub users = OS
 TRAINER, HR = f"{TAG.lower()}gv", f"{TAG.lower()}ns"
 PASSWORD_A, PASSWORD_B = "Hoa-sen-2026", "Cay-tre-2026"
 STAFF_PASSWORD = "Noi-vu-2026x"
-CULL_S = 90
+CULL_S = 60
 
 
 def _ports() -> int:
@@ -59,7 +59,7 @@ def _ports() -> int:
 def site():
     if os.geteuid() != 0:
         pytest.skip("needs root: OS accounts per learner")
-    if not (HUB_BIN / "jupyterhub").exists() or not CHP.exists():
+    if not (HUB_BIN / "voila").exists() or not CHP.exists():
         subprocess.run(["make", "hub-env"], cwd=REPO, check=True, capture_output=True)
     # Learners must traverse to the exchange: a world-traversable folder (pytest's is 0700).
     root = Path(tempfile.mkdtemp(prefix="congvu-hub-"))
