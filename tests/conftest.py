@@ -152,3 +152,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(argv, env: dict, port: int, log: Path, cwd: Path = REPO):
+    """Run a server (Voila, JupyterLab...) in its own process group until the block ends;
+    wait until it listens on ``port``. ``env`` goes over os.environ, with the venv's bin first
+    on PATH and a runtime folder beside ``log`` unless ``env`` names its own. The browser
+    tests of the learner's home, the grading page and the dashboard share it."""
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    out = open(log, "w", encoding="utf-8")
+    full = {**os.environ, "JUPYTER_RUNTIME_DIR": str(log.parent / f"rt{port}"),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}", **env}
+    proc = subprocess.Popen(argv, cwd=cwd, env=full, stdout=out, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("server did not start: " + log.read_text(encoding="utf-8"))
+                time.sleep(0.3)
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        out.close()

@@ -220,10 +220,12 @@ def score_text(item_id: str, accepted: str | list[str], ignore_accents: bool = F
             explanation)
 
 
-def score_pool(pool: str, slot: int, k: int, keys: dict[str, Any], explanation: str = "") -> None:
+def score_pool(pool: str, slot: int, k: int, keys: dict[str, Any],
+               explanation: str | dict[str, str] = "") -> None:
     """Slot ``slot`` (1…k) of a pool: the item this learner drew there, checked against its
     key (choice letters, True/False). The draw is recomputed from who and what is graded
-    (learner/variants.py), never read from the learner's files."""
+    (learner/variants.py), never read from the learner's files. ``explanation`` is one text
+    for the whole pool, or a map item id -> the explanation of that item."""
     drawn = draw(pool, list(keys), k)
     if not 1 <= int(slot) <= len(drawn):
         print(f"Không có câu thứ {slot} trong phần {pool}.", file=sys.stderr)
@@ -231,7 +233,8 @@ def score_pool(pool: str, slot: int, k: int, keys: dict[str, Any], explanation: 
     item_id = drawn[int(slot) - 1]
     print(f"Câu {item_id}:", file=sys.stdout if same(answer(item_id), keys[item_id])
           and answer(item_id) is not None else sys.stderr)
-    score(item_id, keys[item_id], explanation)
+    note = explanation.get(item_id, "") if isinstance(explanation, dict) else explanation
+    score(item_id, keys[item_id], note)
 
 
 def _solve_pool(folder: Path, _pool: str, _slot: int, _k: int, keys: dict, *_a, **_kw) -> None:
@@ -278,7 +281,7 @@ def render_static(meta: dict, value: Any, *, hint: bool = False) -> dict[str, st
             + (f"<ul style=\"list-style:none;padding-left:1em\">{rows}</ul>" if rows else "")
             + f"<p><b>Câu trả lời đã lưu: {html.escape(shown)}</b></p>")
     if hint:
-        tip = "Muốn trả lời hoặc sửa: chạy lại các ô (menu Chạy → Run All Cells)."
+        tip = "Muốn trả lời hoặc sửa: chạy lại các ô (menu Chạy → Chạy tất cả các ô)."
         text += "\n" + tip
         body += f"<p><i>{html.escape(tip)}</i></p>"
     return {"text/plain": text, "text/html": body + "</div>"}

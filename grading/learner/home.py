@@ -100,6 +100,11 @@ def prepare(*, workspace, learner: str | None = None, home: str | Path | None = 
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nbformat.write(nb, str(home / HOME_NOTEBOOK))
+    (conf / "voila.py").write_text(  # the "Nộp bài" bar inside rendered assessments
+        "# Written by `congvu hoc` (grading/learner/home.py) at each launch.\n"
+        "from grading.learner import home_submit\n\n"
+        f"c.VoilaConfiguration.prelaunch_hook = home_submit.hook({str(home)!r})  # noqa: F821\n",
+        encoding="utf-8")
     voila = str(Path(sys.executable).parent / "voila")
     argv = [voila, str(home), f"--port={port}", f"--Voila.ip={ip}", "--no-browser",
             "--template=congvu", "--theme=light",
@@ -191,6 +196,22 @@ def submit(home: Path, module: str) -> dt.datetime:
     return submissions(cache, profile["course_id"], profile["learner"], module)[-1]
 
 
+def submit_note(home: Path, module: str) -> tuple[bool, str]:
+    """Submit ``module`` if the learner answered something; (submitted, HTML note to show).
+    Used by the home's cards and by the bar inside the rendered assessment (home_submit)."""
+    from nbgrader.exchange.abc.exchange import ExchangeError
+
+    if not (home / module / ANSWERS_FILE).exists():
+        return False, "⚠ Anh/chị chưa trả lời câu nào: hãy làm bài trước khi nộp."
+    try:
+        when = submit(home, module)
+    except (ExchangeError, OSError, IndexError) as exc:
+        return False, ("⚠ Chưa nộp được bài: " + html.escape(str(exc) or type(exc).__name__)
+                       + ". Hãy báo giảng viên; câu trả lời vẫn được lưu.")
+    return True, (f'<b role="status">✔ Đã nộp bài lúc {vn_time(when)}.</b> '
+                  "Có thể nộp lại trước hạn; giảng viên chấm bài nộp sau cùng.")
+
+
 def fetch_feedback(home: Path, module: str) -> list[Path]:
     from nbgrader.exchange.abc.exchange import ExchangeError
 
@@ -250,13 +271,9 @@ def _card(home: Path, profile: dict, module: dict, cache: Path):
         note.value = "Bài kiểm tra đã sẵn sàng: bấm «Làm bài kiểm tra»."
 
     def on_submit(_):
-        if not (home / mid / ANSWERS_FILE).exists():
-            note.value = "⚠ Anh/chị chưa trả lời câu nào: hãy làm bài trước khi nộp."
-            return
-        when = submit(home, mid)
-        note.value = (f'<b role="status">✔ Đã nộp bài lúc {vn_time(when)}.</b> '
-                      "Có thể nộp lại trước hạn; giảng viên chấm bài nộp sau cùng.")
-        draw(SUBMITTED)
+        done, note.value = submit_note(home, mid)
+        if done:
+            draw(SUBMITTED)
 
     def on_result(_):
         pages = fetch_feedback(home, mid)

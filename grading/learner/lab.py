@@ -49,6 +49,17 @@ OFF_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",
                          "nbgrader.server_extensions.validate_assignment")
 OFF_LAB_PLUGINS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
                    "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:validate-assignment")
+# Programmers' tools a learner never needs, whose labels the vi-VN pack leaves in English:
+# workspaces, debugger, log console, "Open from URL", export formats, reference links, Voila
+# preview, the classic Notebook UI, terminals (whole packages or single plugins).
+LEARNER_OFF_PLUGINS = ("@jupyterlab/workspaces-extension", "@jupyterlab/debugger-extension",
+                       "@jupyterlab/logconsole-extension", "@jupyterlab/terminal-extension",
+                       "@jupyterlab/filebrowser-extension:open-url",
+                       "@jupyterlab/filebrowser-extension:open-with",
+                       "@jupyterlab/application-extension:move-widget",
+                       "@jupyterlab/notebook-extension:export",
+                       "@jupyterlab/help-extension:resources",
+                       "@voila-dashboards/jupyterlab-preview", "@jupyter-notebook/lab-extension")
 SETTINGS = {
     "@jupyterlab/translation-extension:plugin": {"locale": LOCALE},
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
@@ -63,6 +74,8 @@ HIDDEN_FILE_COMMANDS = ("filemenu:shutdown", "filemenu:close-and-cleanup",
 # File → New → Python file / console / terminal: hidden by custom.css (a submenu's items cannot
 # be disabled from overrides.json in JupyterLab 4.6)
 HIDDEN_MENUS = ("jp-mainmenu-kernel",)
+# View submenus for programmers (appearance, code folding), whose labels stay English
+HIDDEN_VIEW_SUBMENUS = ("jp-mainmenu-view-appearance", "jp-mainmenu-codefold")
 
 
 def learner_settings() -> dict:
@@ -72,6 +85,9 @@ def learner_settings() -> dict:
     file_menu = next(m for m in menus if m["id"] == "jp-mainmenu-file")
     file_menu["items"] += [{"command": c, "disabled": True} for c in HIDDEN_FILE_COMMANDS]
     menus += [{"id": m, "disabled": True} for m in HIDDEN_MENUS]
+    menus.append({"id": "jp-mainmenu-view", "items": [
+        {"type": "submenu", "submenu": {"id": m}, "disabled": True}
+        for m in HIDDEN_VIEW_SUBMENUS]})
     return settings
 
 
@@ -79,10 +95,51 @@ CUSTOM_CSS = Path(__file__).resolve().parent / "templates" / "lab" / "custom.css
 LESSONS_DIR = "bai_hoc"
 
 
+def _native_python(argv0: str) -> bool:
+    """Does a kernelspec's ``argv[0]`` start this very interpreter (the server's own venv)?"""
+    found = shutil.which(argv0) if os.sep not in argv0 else argv0
+    return bool(found) and Path(found).resolve() == Path(sys.executable).resolve()
+
+
+def kernel_metadata(nb: dict, specs) -> bool:
+    """Give an opened notebook the ``kernelspec`` and ``language_info`` its kernel will report.
+
+    Why: on connecting to a kernel, JupyterLab writes the kernel's spec and ``language_info``
+    (with the Python version) into the notebook metadata; a notebook saved elsewhere (or
+    written by nbgrader, which keeps no ``language_info``) then differs, and the learner sees
+    it marked unsaved at once, with the close dialog although nothing changed. Filling both in
+    as the kernel will report them keeps a just-opened notebook clean. Only for the python
+    kernel this server runs (its ``language_info`` is known without starting it). Returns
+    whether anything changed."""
+    meta = nb.setdefault("metadata", {})
+    name = (meta.get("kernelspec") or {}).get("name") or "python3"
+    try:
+        spec = specs.get_kernel_spec(name)
+    except Exception:  # noqa: BLE001 - unknown kernel: JupyterLab asks the learner anyway
+        return False
+    before = json.dumps(meta, sort_keys=True)
+    meta["kernelspec"] = {"name": name, "display_name": spec.display_name,
+                          "language": spec.language}
+    if spec.language == "python" and spec.argv and _native_python(spec.argv[0]):
+        from ipykernel.ipkernel import IPythonKernel
+
+        meta["language_info"] = json.loads(json.dumps(IPythonKernel.language_info))
+    return json.dumps(meta, sort_keys=True) != before
+
+
 class LearnerContentsManager(AsyncLargeFileManager):
     """Saves and opens notebooks with item widgets in their static form (nbhooks.static_items):
     a reopened notebook shows each saved answer instead of "Error displaying widget". Opened
-    notebooks show item cells by their question only (nbhooks.hide_item_sources)."""
+    notebooks show item cells by their question only (nbhooks.hide_item_sources) and carry
+    their kernel's metadata already, so they do not open marked unsaved (kernel_metadata)."""
+
+    def _specs(self):
+        specs = getattr(self.parent, "kernel_spec_manager", None)
+        if specs is None:
+            from jupyter_client.kernelspec import KernelSpecManager
+
+            specs = KernelSpecManager()
+        return specs
 
     def _folder(self, path: str) -> Path:
         return Path(self._get_os_path(path)).parent
@@ -92,6 +149,7 @@ class LearnerContentsManager(AsyncLargeFileManager):
         if model.get("type") == "notebook" and model.get("content"):
             static_items(model["content"], self._folder(path))
             hide_item_sources(model["content"])
+            kernel_metadata(model["content"], self._specs())
         return model
 
     async def save(self, model, path=""):
@@ -158,10 +216,17 @@ def write_config(ws: Workspace, home: Path, learner: str, *, into: Path | None =
         f"c.Exchange.assignment_dir = {str(home)!r}",
         f"c.Exchange.cache = {str(conf / 'nbgrader_cache')!r}", ""]))
     server = {"ServerApp": {
-        "jpserver_extensions": {name: False for name in OFF_SERVER_EXTENSIONS},
+        "jpserver_extensions": {**{name: False for name in OFF_SERVER_EXTENSIONS},
+                                "grading.learner.lab_i18n": True},
         "contents_manager_class": "grading.learner.lab.LearnerContentsManager"}}
     _write(out / "jupyter_server_config.json", json.dumps(server, indent=1))
-    pages = {"disabledExtensions": {name: True for name in OFF_LAB_PLUGINS}}
+    _write(out / "jupyter_server_config.py", "\n".join([  # Voila inside this server (hub home)
+        "# Written by grading/learner/lab.py: the «Nộp bài» bar in rendered assessments.",
+        "from grading.learner import home_submit",
+        "c = get_config()  # noqa: F821",
+        f"c.VoilaConfiguration.prelaunch_hook = home_submit.hook({str(home)!r})", ""]))
+    pages = {"disabledExtensions": {name: True
+                                    for name in OFF_LAB_PLUGINS + LEARNER_OFF_PLUGINS}}
     _write(out / "labconfig" / "page_config.json", json.dumps(pages, indent=1))
     _write(out / "lab" / "settings" / "overrides.json",
            json.dumps(learner_settings(), indent=1, ensure_ascii=False))

@@ -56,6 +56,11 @@ def test_every_graded_item_explains_its_key(module):
         assert calls
         bare = [args[0] for _, args, kwargs in calls
                 if len(kwargs.get("explanation", "").split()) < 12]
+        for _, args, kwargs in (c for c in assessment.solution_calls(nb_path)
+                                if c[0] == "score_pool"):  # each item of a pool explains its own key
+            notes = kwargs.get("explanation", "")
+            bare += [i for i in args[3] if len(
+                (notes.get(i, "") if isinstance(notes, dict) else notes).split()) < 12]
         assert bare == [], "items without an explanation (at least 12 words)"
 
 

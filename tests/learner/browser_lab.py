@@ -131,7 +131,7 @@ class Learner:
         self.page.wait_for_selector(IDLE, timeout=timeout)
 
     def run_all(self) -> None:
-        """Run > Run All Cells, then wait until the toolbar's execution indicator has gone
+        """Run > "Chạy tất cả các ô", then wait until the toolbar's execution indicator has gone
         busy and come back to idle at 100 % (cell prompts are unreliable: hidden inputs have
         none, and off-screen cells are not rendered)."""
         self.page.evaluate(_WATCH_RUN)

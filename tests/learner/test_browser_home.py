@@ -1,18 +1,12 @@
 """A learner does a whole module from the home page (Voila) without touching a code cell:
-lesson and practice, assessment with every item type, reload, submit with a confirmation;
-after the trainer grades, the verdict opens from the same page. At 1366×768 and 360×800,
-with a screenshot of each step under test-output/."""
+lesson and practice; then keyboard only (Tab, Enter, Space, arrows): receive the assessment,
+open it, answer every item type, submit from inside the assessment with a confirmation;
+reload, answers still shown; after the trainer grades, the verdict opens from the home page.
+At 1366×768 and 360×800, with a screenshot of each step under test-output/."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import time
-from contextlib import contextmanager
-
 import pytest
-from conftest import MINI, TEST_OUTPUT, free_port
+from conftest import MINI, TEST_OUTPUT, free_port, serving
 
 from grading import api
 from grading.course import manual
@@ -25,34 +19,6 @@ ROSTER = ("ma_can_bo,ho_ten,ma_don_vi,ten_don_vi,chuc_vu\n"
 CODE = ".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor"  # any code on screen
 
 
-@contextmanager
-def voila_home(ws, tmp_path):
-    port = free_port()
-    argv, env, url = api.learner_home(workspace=ws, learner="L1", port=port)
-    log = open(tmp_path / "voila.log", "w", encoding="utf-8")
-    proc = subprocess.Popen(argv, env={**os.environ, **env}, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("voila did not start: " + (tmp_path / "voila.log").read_text())
-                time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-
-
 def _shot(page, name: str) -> None:
     TEST_OUTPUT.mkdir(exist_ok=True)
     page.screenshot(path=str(TEST_OUTPUT / name), full_page=True)
@@ -61,6 +27,16 @@ def _shot(page, name: str) -> None:
 def _open(page, url: str, text: str) -> None:
     page.goto(url, timeout=120_000)
     page.get_by_text(text).first.wait_for(timeout=120_000)
+
+
+def _tab_to(page, test: str, limit: int = 40) -> None:
+    """Press Tab until the focused element passes ``test`` (JS, on ``el``), as a learner
+    without a mouse would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {test})(document.activeElement)"):
+            return
+    pytest.fail(f"{limit} Tabs never reached: {test}")
 
 
 def _saved(page, n: int) -> None:
@@ -80,7 +56,9 @@ def test_learner_does_a_module_from_the_home_page(browser, tmp_path):
     W.release(ws)
     desk = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = desk.new_page()
-    with voila_home(ws, tmp_path) as home:
+    port = free_port()
+    argv, env, home = api.learner_home(workspace=ws, learner="L1", port=port)
+    with serving(argv, env, port, tmp_path / "voila.log"):
         base = home.rsplit("/", 1)[0] + "/"
         _open(page, home, "Xin chào Nguyễn Văn An")
         body = page.inner_text("body")
@@ -96,20 +74,39 @@ def test_learner_does_a_module_from_the_home_page(browser, tmp_path):
         assert page.locator(CODE).count() == 0
         _shot(page, "hoc_vien_2_bai_hoc.png")
 
+        # keyboard only from here to the confirmation
         _open(page, home, "Xin chào")
-        page.get_by_role("button", name="Nhận bài kiểm tra").click()
-        test_url = base + page.get_by_role("link", name="Làm bài kiểm tra").get_attribute("href")
-        _open(page, test_url, "Câu 1.")
-        page.get_by_text("C. Ngựa-vằn-ăn-cỏ-2026").click()
-        page.get_by_text("A. Đường dẫn không có đuôi .gov.vn").click()
-        page.get_by_text("B. Giục làm gấp").click()
-        page.get_by_role("button", name="Sai").click()
-        page.get_by_placeholder("Gõ câu trả lời của bạn vào đây...").fill(
-            "Không bấm đường dẫn, báo bộ phận CNTT và lãnh đạo.")
-        _saved(page, 4)
-        assert page.locator(CODE).count() == 0
-        assert "cv." not in page.inner_text("body")
-        _shot(page, "hoc_vien_3_bai_kiem_tra.png")
+        _tab_to(page, "el.tagName === 'BUTTON' && el.innerText.includes('Nhận bài kiểm tra')")
+        page.keyboard.press("Enter")
+        page.get_by_role("link", name="Làm bài kiểm tra").wait_for(timeout=60_000)
+        _tab_to(page, "el.tagName === 'A' && el.innerText.includes('Làm bài kiểm tra')")
+        test_url = base + page.evaluate("document.activeElement.getAttribute('href')")
+        with desk.expect_page() as opened:
+            page.keyboard.press("Enter")  # the link opens the assessment in a new tab
+        exam = opened.value
+        exam.get_by_role("button", name="Nộp bài").wait_for(timeout=120_000)
+        _tab_to(exam, "el.type === 'radio'")  # Câu 1: arrows move the choice
+        for _ in range(2):
+            exam.keyboard.press("ArrowDown")
+        _tab_to(exam, "el.type === 'checkbox'")  # Câu 2: Space ticks A, then B
+        exam.keyboard.press("Space")
+        exam.keyboard.press("Tab")
+        exam.keyboard.press("Space")
+        _tab_to(exam, "el.tagName === 'BUTTON' && el.innerText.trim() === 'Sai'")
+        exam.keyboard.press("Enter")
+        _tab_to(exam, "el.tagName === 'TEXTAREA'")
+        exam.keyboard.type("Không bấm đường dẫn, báo bộ phận CNTT và lãnh đạo.")
+        _saved(exam, 4)
+        assert exam.get_by_label("C. Ngựa-vằn-ăn-cỏ-2026").is_checked()
+        assert exam.locator(CODE).count() == 0
+        assert "cv." not in exam.inner_text("body") and "home_submit" not in \
+            exam.inner_text("body")
+        _shot(exam, "hoc_vien_3_bai_kiem_tra.png")
+        _tab_to(exam, "el.tagName === 'BUTTON' && el.innerText.includes('Nộp bài')")
+        exam.keyboard.press("Enter")
+        exam.get_by_text("Đã nộp bài lúc").wait_for(timeout=60_000)
+        _shot(exam, "hoc_vien_4_da_nop.png")
+        exam.close()
 
         _open(page, test_url, "Câu 1.")  # reload: every answer is shown again
         _saved(page, 4)
@@ -118,10 +115,9 @@ def test_learner_does_a_module_from_the_home_page(browser, tmp_path):
         assert page.get_by_placeholder("Gõ câu trả lời của bạn vào đây...").input_value() \
             .startswith("Không bấm đường dẫn")
 
-        _open(page, home, "Đang làm")
+        _open(page, home, "Đã nộp")  # the home knows; submitting again works there too
         page.get_by_role("button", name="Nộp bài").click()
         page.get_by_text("Đã nộp bài lúc").wait_for(timeout=60_000)
-        _shot(page, "hoc_vien_4_da_nop.png")
 
         api.grade(workspace=ws, module="mini", collect=True, progress=False)
         manual.set_grade(ws, "mini", "c4", "L1", points=2, comment="Rất tốt.", who="gv")

@@ -52,3 +52,23 @@ def test_profile_lists_required_and_optional_modules(new_workspace, tmp_path):
     [module] = profile["modules"]
     assert module["title"] == "Học phần nhỏ" and module["required"] is True
     assert module["lessons"] == ["bai_hoc/mini/bai_01.ipynb"]
+
+
+def test_submit_bar_goes_into_fetched_assessments_only(tmp_path):
+    import nbformat
+
+    from grading.learner import home_submit
+
+    home = tmp_path / "home"
+    for folder in ("m1", "bai_hoc/m1", "khac"):
+        (home / folder).mkdir(parents=True)
+    (home / H.PROFILE).write_text(json.dumps({"modules": [MODULE]}), encoding="utf-8")
+    hook = home_submit.hook(home)
+    for cwd, added in [("m1", True), ("bai_hoc/m1", False), ("khac", False), ("", False),
+                       ("m1/../../home/m1", True)]:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Câu 1.")])
+        assert (hook(None, nb, cwd) is not None) is added, cwd
+        assert len(nb.cells) == 1 + added
+    assert "home_submit.bar()" in nb.cells[-1].source
+    done, note = H.submit_note(home, "m1")  # nothing answered yet: nothing submitted
+    assert not done and "chưa trả lời" in note

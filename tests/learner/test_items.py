@@ -199,7 +199,7 @@ def test_a_reopened_notebook_shows_the_answers_saved_now(in_tmp):
     assert nbhooks.static_items(nb, in_tmp) == 1
     out = nb["cells"][0]["outputs"][0]["data"]
     assert WIDGET_VIEW not in out  # no "Error displaying widget" without a kernel
-    assert "Câu trả lời đã lưu: Sai" in out["text/html"] and "Run All Cells" in out["text/html"]
+    assert "Câu trả lời đã lưu: Sai" in out["text/html"] and "Chạy tất cả các ô" in out["text/html"]
     assert nbhooks.hide_item_sources(nb) == 1
     assert nb["cells"][0]["metadata"]["jupyter"]["source_hidden"] is True
 

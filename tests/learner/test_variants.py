@@ -293,6 +293,9 @@ def test_pool_slots_grade_the_drawn_item_and_solutions_cover_any_draw(module_fol
     answers.score_pool("p1", 1, 2, POOL)
     out = capsys.readouterr()
     assert out.err == "" and out.out == f"Câu {drawn[0]}:\nĐúng.\n"
+    # one explanation per item: the learner reads the one of the item they drew
+    answers.score_pool("p1", 1, 2, POOL, explanation={i: f"Vì {i}." for i in POOL})
+    assert capsys.readouterr().out == f"Câu {drawn[0]}:\nĐúng.\nGiải thích: Vì {drawn[0]}.\n"
     answers.score_pool("p1", 2, 2, POOL)
     assert "Chưa trả lời" in capsys.readouterr().err
     # the learner cannot pick their own draw: a forged record changes nothing

@@ -3,19 +3,11 @@ real browser at 1366×768), and nbgrader's own formgrader then shows the same sc
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
-from conftest import REPO, TEST_OUTPUT, free_port
+from conftest import TEST_OUTPUT, free_port, serving
 
 from grading import api
 from grading.course import manual
@@ -23,35 +15,6 @@ from grading.course import workspace as WS
 
 pytestmark = [pytest.mark.browser, pytest.mark.kernel]
 SIZE = {"width": 1366, "height": 768}
-
-
-@contextmanager
-def serving(argv, env, port: int, log: Path, cwd: Path = REPO):
-    """Run a server in its own process group until the block ends; wait for its port."""
-    out = open(log, "w", encoding="utf-8")
-    full = {**os.environ, **env, "JUPYTER_RUNTIME_DIR": str(log.parent / f"rt{port}"),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.Popen(argv, cwd=cwd, env=full, stdout=out, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("server did not start: " + log.read_text())
-                time.sleep(0.3)
-        yield
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        out.close()
 
 
 def _shot(page, name: str) -> None:

@@ -1,18 +1,12 @@
 """The HR dashboard: pure filter functions, then the real Voila app in headless Chromium."""
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import REPO, free_port
+from conftest import REPO, free_port, serving
 
 from grading import columns as C
 from grading.report import dashboard
@@ -56,31 +50,8 @@ def voila(tmp_path_factory):
     ws = scale_data.build(tmp, learners=45, modules=2, wards=3)
     port = free_port()
     cmd, extra = dashboard.serve_command(ws.root, port=port)
-    env = {**os.environ, **extra, "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    log = open(tmp / "voila.log", "w")
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.5)
-    try:
-        if proc.poll() is not None:
-            pytest.fail("voila exited: " + (tmp / "voila.log").read_text())
+    with serving(cmd, extra, port, tmp / "voila.log"):
         yield f"http://127.0.0.1:{port}/", ws
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-        log.close()
 
 
 def _kpi(page, key: str) -> str:
