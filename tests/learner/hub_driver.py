@@ -66,16 +66,25 @@ class HubUser:
                 if line.startswith(b"data:"):
                     event = json.loads(line[5:])
                     if event.get("ready"):
-                        return time.monotonic() - t0
+                        return self._reachable(t0, timeout)
                     if event.get("failed"):
                         break
         while time.monotonic() - t0 < timeout:  # the stream ended early: ask the hub
             user = self.hub_api("GET", f"/users/{self.name}").json()
             server = user.get("servers", {}).get("", {})
             if server.get("ready"):
-                return time.monotonic() - t0
+                return self._reachable(t0, timeout)
             time.sleep(0.5)
         raise TimeoutError(f"{self.name}: server not ready after {timeout} s")
+
+    def _reachable(self, t0: float, timeout: float) -> float:
+        """Seconds from t0 until the server answers through the proxy (the hub says "ready"
+        a moment before the proxy's route exists when fifty servers start at once)."""
+        while time.monotonic() - t0 < timeout:
+            if self.server("GET", "/api/status").status_code == 200:
+                return time.monotonic() - t0
+            time.sleep(0.2)
+        raise TimeoutError(f"{self.name}: server not reachable after {timeout} s")
 
     def server(self, method: str, path: str, user: str | None = None, **kw) -> requests.Response:
         """A request to a user's server (default: one's own) with this user's token."""
