@@ -69,7 +69,8 @@ clean:
 HUB_PYTHON ?= /usr/bin/python3
 HUB_DIR    := $(abspath .hub)
 HUB_BIN    := $(HUB_DIR)/venv/bin
-HUB_STAMP  := $(HUB_DIR)/venv/.installed
+# .installed-2: the hub venv gained voila (the dashboard service) and lost rfc3987-syntax
+HUB_STAMP  := $(HUB_DIR)/venv/.installed-2
 CHP_VERSION := 5.3.0
 CHP        := $(HUB_DIR)/node_modules/.bin/configurable-http-proxy
 HUB_PORT   ?= 8000
@@ -83,7 +84,11 @@ $(HUB_STAMP): pyproject.toml constraints.txt
 	$(HUB_PYTHON) -m venv $(HUB_DIR)/venv
 	$(HUB_BIN)/python -m pip install --quiet --upgrade pip
 	sed 's/^soupsieve==.*/soupsieve==$(HUB_SOUPSIEVE)/' constraints.txt > $(HUB_DIR)/constraints.txt
-	$(HUB_BIN)/python -m pip install --quiet -c $(HUB_DIR)/constraints.txt -e '.[hub]'
+	$(HUB_BIN)/python -m pip install --quiet -c $(HUB_DIR)/constraints.txt -e '.[hub,dashboard]'
+	# jsonschema imports rfc3987-syntax (an IRI grammar jupyter-events asks for) when present and
+	# it builds a Lark parser at each import: 1 CPU-second of every learner's server start.
+	# Without it jsonschema only skips the "iri" format check, which nothing here uses.
+	$(HUB_BIN)/python -m pip uninstall --yes --quiet rfc3987-syntax
 	chmod -R a+rX $(HUB_DIR)
 	touch $@
 

@@ -1,6 +1,6 @@
 """Load on one hub machine: N learners log in, spawn, fetch, save answers and submit at once.
 
-    sudo .venv/bin/python benchmarks/hub_load.py [--learners 50] [--keep]
+    sudo .venv/bin/python benchmarks/hub_load.py [--learners 50] [--ramp S] [--keep]
 
 Needs root (one OS account per learner, made by `congvu hub sync`, removed afterwards) and
 `make hub-env`. Builds a workspace of the tiny test course with N learners over 5 communes,
@@ -48,10 +48,12 @@ def p95(values: list[float]) -> float:
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
 
 
-def journey(base: str, name: str, code: str) -> dict:
+def journey(base: str, name: str, code: str, delay: float = 0.0) -> dict:
+    time.sleep(delay)  # --ramp: this learner arrives later
     user, out = HubUser(base, name), {"name": name}
     t0 = time.monotonic()
-    assert user.login(code, f"Mat-khau-{name}").status_code == 302, name
+    status = user.login(code, f"Mat-khau-{name}").status_code
+    assert status == 302, (name, status)
     user.token()
     out["spawn"] = user.spawn(timeout=600)
     assert user.assignment("fetch", "mini", "mini")["success"], name
@@ -95,10 +97,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--learners", type=int, default=50)
     ap.add_argument("--keep", action="store_true", help="keep the accounts and workspace")
+    ap.add_argument("--ramp", type=float, default=0.0, metavar="S",
+                    help="spread the learners' arrivals evenly over S seconds (default 0: all "
+                         "at once); a commune's morning session arrives over minutes")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("hub_load.py needs root: one OS account per learner")
-    if not (HUB_BIN / "jupyterhub").exists() or not CHP.exists():
+    if not (HUB_BIN / "voila").exists() or not CHP.exists():
         subprocess.run(["make", "hub-env"], cwd=REPO, check=True)
     tag = "L" + secrets.token_hex(2).upper()
     names = [f"{tag}{i:04d}" for i in range(args.learners + 1)]  # +1: the peer, alone
@@ -128,17 +133,20 @@ def main() -> int:
                                  str(REPO / "deploy" / "jupyterhub_config.py")],
                                 cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(240):
+        for _ in range(600):  # up to 5 min on a loaded machine
             try:
                 if HubUser(base, "x").http.get(f"{base}/hub/login", timeout=5).ok:
                     break
             except OSError:
-                time.sleep(0.5)
+                pass
+            time.sleep(0.5)
         peer = journey(base, names[0], codes[names[0]])
         cpu0 = time.process_time()
         t0 = time.monotonic()
         with ThreadPoolExecutor(max_workers=args.learners) as pool:
-            runs = list(pool.map(lambda n: journey(base, n, codes[n]), names[1:]))
+            runs = list(pool.map(lambda i: journey(base, names[i], codes[names[i]],
+                                                   args.ramp * (i - 1) / args.learners),
+                                 range(1, len(names))))
         wall = time.monotonic() - t0
         inbound = ws.root / "exchange" / "mini" / "inbound"
         import pwd
@@ -146,6 +154,8 @@ def main() -> int:
         lost = sum(owners.get(n) != pwd.getpwnam(n).pw_uid for n in names[1:])
         rss = rss_mb(names[1:]) / args.learners
         spawn95, submit95 = p95([r["spawn"] for r in runs]), p95([r["submit"] for r in runs])
+        if args.ramp:
+            print(f"arrivals spread over {args.ramp:.0f} s")
         print(f"learners: {args.learners} spawn_p95_s: {spawn95:.1f} submit_p95_s: {submit95:.2f} "
               f"lost: {lost} rss_mb_per_learner: {rss:.0f}")
         total95 = p95([r["total"] for r in runs])

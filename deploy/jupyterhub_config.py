@@ -18,7 +18,7 @@ configure(
     state=os.environ.get("CONGVU_HUB_STATE", str(ws.parent / (ws.name + "_hub"))),
     ip=os.environ.get("CONGVU_HUB_IP", "127.0.0.1"),
     port=port, api_port=port + 1, hub_port=port + 2, formgrader_port=port + 3,
-    report_port=port + 4,
+    report_port=port + 4, dashboard_port=port + 5,
     proxy=os.environ.get("CONGVU_HUB_PROXY",
                          str(here.parent / ".hub" / "node_modules" / ".bin" / "configurable-http-proxy")),
     cull_idle_s=int(os.environ.get("CONGVU_HUB_CULL_S", "1800")),

@@ -18,6 +18,7 @@
     hub.py         hub accounts from the roster: roles, commune groups, one-time codes, users.json
     hub_os.py      an OS account per official (useradd), leavers locked, workspace closed to them
     hub_sheet.py   first-login sheets per commune (xlsx) for HR to print
+    exchange_submit.py  nbgrader's submit leaving the submission 0750/0640: learner + grader only
     (hub*.py are here, not in a room of their own: accounts are course records, like the
     roster's registration in the gradebook; the hub's runtime side is learner/hub_config.py)
 

@@ -184,15 +184,16 @@ def _config(home: Path):
 
 def _exchange(home: Path, module: str, kind: str):
     """Run one of nbgrader's exchange steps for the learner (fetch, submit, feedback)."""
-    from nbgrader import exchange as ex
     from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange import ExchangeFactory
 
     cfg = _config(home)
     coursedir = CourseDirectory(config=cfg)
     coursedir.assignment_id = module
-    step = {"fetch": ex.default.ExchangeFetchAssignment, "submit": ex.default.ExchangeSubmit,
-            "feedback": ex.default.ExchangeFetchFeedback}[kind]
+    steps = ExchangeFactory(config=cfg)  # the configured classes (the hub's private submit)
+    step = {"fetch": steps.fetch_assignment, "submit": steps.submit,
+            "feedback": steps.fetch_feedback}[kind]
     step(coursedir=coursedir, authenticator=Authenticator(config=cfg), config=cfg).start()
     return cfg
 

@@ -18,7 +18,8 @@
     certificates.py  who completed a track; serials, verification codes, `congvu verify`
     certificate_pdf.py  the certificate pages (A4 PDF, DejaVu fonts, QR code)
     grading_page.py  the trainer's page: one free-text item across learners, rubric beside it
-    hub_service.py the report as a JupyterHub service, filtered by role (HR: all; chairman: own)
+    hub_service.py the report as a JupyterHub service, filtered by role (HR: all; chairman: own);
+                   `--voila`: the Voila dashboard as the hub service bang-dieu-khien, same filter
 
 Imports course/, roster/ and the shared modules; never engine/.
 """

@@ -116,8 +116,10 @@ def _kpis(values: dict, lang: str) -> str:
     return f'{style}<div class="cv-kpis">{cells}</div>'
 
 
-def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None):
-    """The dashboard widget for a workspace."""
+def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None,
+        wards: list[str] | None = None):
+    """The dashboard widget for a workspace; ``wards``: only these communes' officials
+    (a chairman under the hub), None = every commune."""
     import ipywidgets as W
 
     from grading.course.workspace import open_workspace
@@ -132,6 +134,8 @@ def app(workspace: str | Path, *, lang: str = "vi", as_of: dt.date | None = None
     as_of = as_of or settings.vn_today()
     lm, _ = summary.learner_modules(ws, lang, as_of=as_of)
     lm = lm[lm[C.ACTIVE]] if C.ACTIVE in lm else lm
+    if wards is not None:  # filtered before any control is built: nothing else can be chosen
+        lm = lm[lm[C.WARD_CODE].astype(str).isin([str(w) for w in wards])]
     titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}
     wards = lm[[C.WARD_CODE, C.WARD_NAME]].drop_duplicates(C.WARD_CODE).sort_values(C.WARD_CODE)
     ward = W.Dropdown(description=t["ward"], options=[(t["all"], ALL)] + [
