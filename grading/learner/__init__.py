@@ -11,8 +11,10 @@
     lab.py         `congvu lab`: JupyterLab for one learner on a workspace's exchange
     lab_i18n.py    server extension of that JupyterLab: the kit's Vietnamese strings over
                    the vi-VN language pack (templates/lab/vi_VN.json)
-    home.py        `congvu hoc`: the learner's home page (Voila): modules for their position,
-                   status, lessons and assessments rendered without code, submit, verdict
+    home.py        `congvu hoc`: the learner's home (Voila): their plan (ho_so.json), module
+                   status from their own files, fetch/submit/feedback through the exchange
+    home_page.py   the home page itself: a card per module (open, submit, verdict), rendered
+                   lessons and assessments without code
     home_submit.py the "Nộp bài" bar the home's Voila adds inside a rendered assessment
     hub_config.py  `make hub`: JupyterHub config (deploy/jupyterhub_config.py calls it): login
                    with first-login codes, roles, LocalProcessSpawner starting lab.py's JupyterLab

@@ -75,9 +75,9 @@ def write_profile(ws, home: Path, learner: str) -> Path:
 
 
 HOME_SOURCE = """# Trang chủ của học viên (Voila): `congvu hoc`. Không cần sửa ô này.
-from grading.learner import home
+from grading.learner import home_page
 
-home.app()
+home_page.app()
 """
 REPO = Path(__file__).resolve().parents[2]
 VOILA_TEMPLATES = REPO / "dashboard" / "share"  # the "congvu" Voila template (no CDN requests)
@@ -176,7 +176,8 @@ def status_of(home: Path, module: dict, cache: Path, course_id: str, learner: st
     return NOT_STARTED
 
 
-def _config(home: Path):
+def exchange_config(home: Path):
+    """The learner's nbgrader configuration (exchange root, cache, submit class)."""
     from traitlets.config.loader import PyFileConfigLoader
 
     return PyFileConfigLoader("nbgrader_config.py", path=str(home / ".jupyter")).load_config()
@@ -188,7 +189,7 @@ def _exchange(home: Path, module: str, kind: str):
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange import ExchangeFactory
 
-    cfg = _config(home)
+    cfg = exchange_config(home)
     coursedir = CourseDirectory(config=cfg)
     coursedir.assignment_id = module
     steps = ExchangeFactory(config=cfg)  # the configured classes (the hub's private submit)
@@ -254,91 +255,3 @@ CSS = f"""<style>
   border: 1px solid #1d4f91; border-radius: 4px; color: #1d4f91; text-decoration: none; }}
 .cv-home a.cv-open:focus, .cv-home a.cv-open:hover {{ background: #e8f0fb; outline: 2px solid #1d4f91; }}
 </style>"""
-
-
-def _card(home: Path, profile: dict, module: dict, cache: Path):
-    import ipywidgets as W
-
-    mid = assignment_of(module)
-    state = status_of(home, module, cache, profile["course_id"], profile["learner"])
-    head = W.HTML()
-    links = W.HTML()
-    note = W.HTML()
-    result = W.HTML()
-
-    def draw(current: str) -> None:
-        badge = (f'<span class="cv-badge" style="background:{COLORS[current]}">'
-                 f'{LABELS[current]}</span>')
-        head.value = (f"<h3>{html.escape(module['title'])} {badge}</h3>"
-                      f"<div>Thời lượng: {module['minutes'] or '—'} phút · Hạn hoàn thành: "
-                      f"{deadline_text(module['deadline'])} · Cần đạt {module['pass_mark']:g} %"
-                      + (f" · <b>Làm lại: lần {module['attempt']}</b> (đề mới)"
-                         if module.get("attempt", 1) > 1 else "") + "</div>")
-        parts = [f'<a class="cv-open" href="{html.escape(path)}" target="_blank">'
-                 f"Bài học {i + 1}</a>" for i, path in enumerate(module["lessons"])]
-        if (home / mid).is_dir():
-            parts += [f'<a class="cv-open" href="{html.escape(mid)}/{html.escape(nb)}" '
-                      f'target="_blank">Làm bài kiểm tra</a>' for nb in module["notebooks"]]
-        links.value = "".join(parts)
-
-    def on_start(_):
-        fetch(home, mid)
-        start.layout.display = "none"
-        draw(status_of(home, module, cache, profile["course_id"], profile["learner"]))
-        note.value = "Bài kiểm tra đã sẵn sàng: bấm «Làm bài kiểm tra»."
-
-    def on_submit(_):
-        done, note.value = submit_note(home, mid)
-        if done:
-            draw(SUBMITTED)
-
-    def on_result(_):
-        pages = fetch_feedback(home, mid)
-        if not pages:
-            result.value = "Chưa có kết quả: giảng viên chưa chấm xong bài này."
-            return
-        draw(status_of(home, module, cache, profile["course_id"], profile["learner"]))
-        page = pages[-1].read_text(encoding="utf-8", errors="replace")
-        result.value = (f'<iframe title="Kết quả {html.escape(module["title"])}" '
-                        f'srcdoc="{html.escape(page)}" style="width:100%;height:70vh;'
-                        'border:1px solid #ccc"></iframe>')
-
-    wide = W.Layout(width="auto")
-    start = W.Button(description="Nhận bài kiểm tra", icon="download", layout=wide)
-    send = W.Button(description="Nộp bài", icon="paper-plane", button_style="primary",
-                    layout=wide)
-    show = W.Button(description="Xem kết quả", icon="check-square", layout=wide)
-    start.on_click(on_start)
-    send.on_click(on_submit)
-    show.on_click(on_result)
-    draw(state)
-    buttons = [start] if not (home / mid).is_dir() else []
-    box = W.VBox([head, links, W.HBox(buttons + [send, show],
-                                      layout=W.Layout(flex_flow="row wrap")), note, result])
-    box.add_class("cv-card")
-    return box
-
-
-def app(home: str | Path | None = None):
-    """The learner's home page (run by Voila from ``trang_chu.ipynb`` in the learner's home)."""
-    import os
-
-    import ipywidgets as W
-
-    home = Path(home or os.getcwd())
-    profile = load_profile(home)
-    cache = Path(_config(home).Exchange.cache)
-    who = html.escape(profile["name"])
-    place = " · ".join(html.escape(x) for x in (profile["position"], profile["ward"]) if x)
-    head = W.HTML(f"{CSS}<h2>Xin chào {who}</h2><p>{place}</p>"
-                  f"<p>{html.escape(profile['course'])}</p>")
-    required = [m for m in profile["modules"] if m["required"]]
-    optional = [m for m in profile["modules"] if not m["required"]]
-    parts = [head, W.HTML("<h2>Học phần bắt buộc</h2>")]
-    parts += [_card(home, profile, m, cache) for m in required]
-    if optional:
-        parts += [W.HTML("<h2>Học phần tự chọn</h2>")]
-        parts += [_card(home, profile, m, cache) for m in optional]
-    box = W.VBox(parts)
-    box.add_class("cv-home")
-    return box
