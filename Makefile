@@ -31,7 +31,7 @@ demo: $(STAMP)
 	$(BIN)/congvu demo --out out/demo
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=30
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "$(FAST)"
