@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests" / "learner")]
 
-from hub_driver import HubUser, codes_from_sheet  # noqa: E402
+from hub_driver import HubUser, codes_from_sheet, remove_accounts  # noqa: E402
 
 from grading import api  # noqa: E402
 
@@ -177,15 +177,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
         if not args.keep:
-            for name in names:
-                pids = subprocess.run(["pgrep", "-u", name], capture_output=True,
-                                      text=True).stdout.split()
-                for pid in pids:  # servers of this run's own accounts
-                    try:
-                        os.kill(int(pid), 9)
-                    except ProcessLookupError:
-                        pass
-                subprocess.run(["userdel", "--remove", name], capture_output=True)
+            remove_accounts(names)  # this run's own accounts and their servers
             shutil.rmtree(root, ignore_errors=True)
 
 

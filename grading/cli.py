@@ -88,6 +88,12 @@ def _language(argv: list[str]) -> str:
     return "vi"
 
 
+def _demo_dir_arg(s: argparse.ArgumentParser) -> None:
+    """The workspace of the servers one opens to try the kit: optional, the demo's by default."""
+    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
+                   help="thư mục làm việc (mặc định: out/demo)")
+
+
 def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     import gettext
 
@@ -194,16 +200,14 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help="chỉ tạo tệp phản hồi trong feedback/, chưa phát cho học viên")
 
     s = sub.add_parser("lab", help="mở JupyterLab tiếng Việt cho một học viên (thử trên một máy)")
-    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
-                   help="thư mục làm việc (mặc định: out/demo)")
+    _demo_dir_arg(s)
     s.add_argument("--learner", default=None, help="mã học viên (mặc định: tên người dùng máy)")
     s.add_argument("--home", default=None, help="thư mục của học viên")
     s.add_argument("--port", type=int, default=8888)
     s.add_argument("--no-browser", action="store_true", help="không tự mở trình duyệt")
 
     s = sub.add_parser("dashboard", help="bảng điều khiển cho phòng Nội vụ (Voila)")
-    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
-                   help="thư mục làm việc (mặc định: out/demo)")
+    _demo_dir_arg(s)
     s.add_argument("--port", type=int, default=8866)
 
     s = sub.add_parser("certificates", help="giấy chứng nhận (PDF) cho cán bộ đã hoàn thành "
@@ -229,22 +233,19 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     s.add_argument("--jobs", type=int, default=None)
 
     s = sub.add_parser("cham-tay", help="trang chấm câu tự luận cho giảng viên (Voila)")
-    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
-                   help="thư mục làm việc (mặc định: out/demo)")
+    _demo_dir_arg(s)
     s.add_argument("--port", type=int, default=8867)
     s.add_argument("--who", default=None,
                    help="tên người chấm ghi vào nhật ký (mặc định: tên người dùng máy)")
 
     s = sub.add_parser("hoc", help="trang chủ của học viên: học, làm bài, nộp, xem kết quả (Voila)")
-    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
-                   help="thư mục làm việc (mặc định: out/demo)")
+    _demo_dir_arg(s)
     s.add_argument("--learner", default=None, help="mã học viên (mặc định: tên người dùng máy)")
     s.add_argument("--home", default=None, help="thư mục của học viên")
     s.add_argument("--port", type=int, default=8869)
 
     s = sub.add_parser("formgrader", help="mở formgrader của nbgrader trong JupyterLab")
-    s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
-                   help="thư mục làm việc (mặc định: out/demo)")
+    _demo_dir_arg(s)
     s.add_argument("--port", type=int, default=8868)
 
     s = sub.add_parser("doctor", help="kiểm tra quyền truy cập: học viên không đọc được đáp án, "

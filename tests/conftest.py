@@ -181,6 +181,24 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{rep.when}", rep)
 
 
+def grade_rows(root: Path, ids: list[str]) -> list:
+    """Every gradebook grade row of these learners (scores, manual flag, submission time):
+    what the attack tests require to be byte-identical for honest learners."""
+    import sqlite3
+
+    con = sqlite3.connect(Path(root) / "gradebook.db")
+    try:
+        return con.execute(
+            "SELECT sa.student_id, bc.name, g.auto_score, g.manual_score, g.extra_credit, "
+            "g.needs_manual_grade, sa.timestamp FROM grade g "
+            "JOIN submitted_notebook sn ON g.notebook_id = sn.id "
+            "JOIN submitted_assignment sa ON sn.assignment_id = sa.id "
+            "JOIN base_cell bc ON g.cell_id = bc.id WHERE sa.student_id IN (%s) "
+            "ORDER BY 1, 2" % ",".join("?" * len(ids)), ids).fetchall()
+    finally:
+        con.close()
+
+
 def free_port() -> int:
     import socket
 

@@ -47,3 +47,12 @@ def submit(ws: Workspace, home: Path, module_id: str, learner: str) -> None:
 
     cfg, coursedir, auth = _exchange_parts(ws, home, module_id, learner)
     ExchangeSubmit(coursedir=coursedir, authenticator=auth, config=cfg).start()
+
+
+def submit_cohort(ws: Workspace, homes: Path, module_id: str,
+                  cohort: dict[str, dict[str, Any]]) -> None:
+    """Fetch, answer and submit ``module_id`` for each learner of ``cohort`` (learner ->
+    answers), each in ``homes/<learner>``."""
+    for learner, answers in cohort.items():
+        answer(fetch(ws, homes / learner, module_id, learner), answers)
+        submit(ws, homes / learner, module_id, learner)

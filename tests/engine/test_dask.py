@@ -59,9 +59,7 @@ def test_grade_on_a_dask_cluster(cluster, tmp_path):
     ws = W.init(directory=tmp_path / "ws", manifest_path=MINI)
     W.release(ws)
     cohort = {"D1": KEYS, "D2": {**KEYS, "c2": ["A"]}, "D3": {}, "D4": KEYS}
-    for learner, answers in cohort.items():
-        learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner), answers)
-        learners.submit(ws, tmp_path / "h" / learner, "mini", learner)
+    learners.submit_cohort(ws, tmp_path / "h", "mini", cohort)
     autograde.collect(ws, "mini")
     res = subprocess.run([str(BIN / "congvu"), "grade", str(ws.root), "mini", "--scheduler",
                           cluster], capture_output=True, text=True, timeout=300)
@@ -83,9 +81,7 @@ def test_two_dask_batches_in_a_row_on_one_workspace(cluster, tmp_path):
 
     ws = W.init(directory=tmp_path / "ws", manifest_path=MINI)
     W.release(ws)
-    for learner, answers in {"E1": KEYS, "E2": {}}.items():
-        learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner), answers)
-        learners.submit(ws, tmp_path / "h" / learner, "mini", learner)
+    learners.submit_cohort(ws, tmp_path / "h", "mini", {"E1": KEYS, "E2": {}})
     cmd = [str(BIN / "congvu"), "-q", "grade", str(ws.root), "mini", "--collect", "--scheduler",
            cluster]
     for extra in ([], ["--force"]):

@@ -36,9 +36,7 @@ def workspace(tmp_path, cohort=COHORT, roster=False):
         (tmp_path / "ds.csv").write_text(ROSTER, encoding="utf-8")
         assert main(["-q", "roster", "import", str(ws.root), str(tmp_path / "ds.csv")]) == 0
     W.release(ws)
-    for learner, answers in cohort.items():
-        learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner), answers)
-        learners.submit(ws, tmp_path / "h" / learner, "mini", learner)
+    learners.submit_cohort(ws, tmp_path / "h", "mini", cohort)
     autograde.collect(ws, "mini")
     return ws
 
@@ -211,10 +209,7 @@ def test_a_batch_whose_database_vanished_stops_early(tmp_path, monkeypatch):
         name = db_url.rsplit("/", 1)[1]
         ws = W.init(directory=tmp_path / "ws", manifest_path=MINI, db_url=db_url)
         W.release(ws)
-        for learner, answers in cohort.items():
-            learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner),
-                            answers)
-            learners.submit(ws, tmp_path / "h" / learner, "mini", learner)
+        learners.submit_cohort(ws, tmp_path / "h", "mini", cohort)
         autograde.collect(ws, "mini")
 
         def drop_when_one_is_graded():

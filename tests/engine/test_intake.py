@@ -64,18 +64,9 @@ def accounts():
 
 def _rows(ws, ids: list[str]) -> list:
     """Every gradebook grade row of these learners, with their submission time."""
-    import sqlite3
+    from conftest import grade_rows
 
-    con = sqlite3.connect(ws.root / "gradebook.db")
-    rows = con.execute(
-        "SELECT sa.student_id, bc.name, g.auto_score, g.manual_score, g.extra_credit, "
-        "g.needs_manual_grade, sa.timestamp FROM grade g "
-        "JOIN submitted_notebook sn ON g.notebook_id = sn.id "
-        "JOIN submitted_assignment sa ON sn.assignment_id = sa.id "
-        "JOIN base_cell bc ON g.cell_id = bc.id WHERE sa.student_id IN (%s) "
-        "ORDER BY 1, 2" % ",".join("?" * len(ids)), ids).fetchall()
-    con.close()
-    return rows
+    return grade_rows(ws.root, ids)
 
 
 def _hand_in(inbound: Path, name: str, folder: Path, *, stamp: str | None = None,

@@ -24,9 +24,7 @@ def test_grading_into_postgresql(pg_url, tmp_path):
     assert ws.db_url == pg_url and not (ws.root / "gradebook.db").exists()
     W.release(ws)
     cohort = {"P1": KEYS, "P2": {**KEYS, "c1": "A"}, "P3": {}}
-    for learner, answers in cohort.items():
-        learners.answer(learners.fetch(ws, tmp_path / "h" / learner, "mini", learner), answers)
-        learners.submit(ws, tmp_path / "h" / learner, "mini", learner)
+    learners.submit_cohort(ws, tmp_path / "h", "mini", cohort)
     autograde.collect(ws, "mini")
     status = autograde.grade(workspace=ws, assignment="mini", jobs=2, progress=False)
     assert set(status[C.STATUS]) == {"graded"}

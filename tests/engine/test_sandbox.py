@@ -106,17 +106,10 @@ def _tamper(folder) -> None:
     nbformat.write(nb, str(path))
 
 
-def _rows_digest(db: str, learners_: list[str]) -> str:
-    con = sqlite3.connect(db)
-    rows = con.execute(
-        "SELECT sa.student_id, bc.name, g.auto_score, g.manual_score, g.extra_credit, "
-        "g.needs_manual_grade, sa.timestamp FROM grade g "
-        "JOIN submitted_notebook sn ON g.notebook_id = sn.id "
-        "JOIN submitted_assignment sa ON sn.assignment_id = sa.id "
-        "JOIN base_cell bc ON g.cell_id = bc.id WHERE sa.student_id IN (%s) "
-        "ORDER BY 1, 2" % ",".join("?" * len(learners_)), learners_).fetchall()
-    con.close()
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+def _rows_digest(root, learners_: list[str]) -> str:
+    from conftest import grade_rows
+
+    return hashlib.sha256(repr(grade_rows(root, learners_)).encode()).hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -134,14 +127,12 @@ def attacked(tmp_path_factory):
     ws = W.init(directory=tmp / "ws", manifest_path=MINI, timeout=3)
     W.release(ws)
     home = tmp / "homes"
-    for learner, answers in (("H_full", RIGHT), ("H_part", {**RIGHT, "c1": "B"})):
-        learners.answer(learners.fetch(ws, home / learner, "mini", learner), answers)
-        learners.submit(ws, home / learner, "mini", learner)
+    learners.submit_cohort(ws, home, "mini", {"H_full": RIGHT, "H_part": {**RIGHT, "c1": "B"}})
     autograde.collect(ws, "mini")
     first = autograde.grade(workspace=ws, assignment="mini", jobs=2, progress=False,
                             sandbox=True, limits=LIMITS)
     honest = ["H_full", "H_part"]
-    before = _rows_digest(str(ws.root / "gradebook.db"), honest)
+    before = _rows_digest(ws.root, honest)
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -175,7 +166,7 @@ def attacked(tmp_path_factory):
     second = autograde.grade(workspace=ws, assignment="mini", jobs=2, progress=False,
                              sandbox=True, limits=LIMITS, learners=attackers)
     listener.close()
-    after = _rows_digest(str(ws.root / "gradebook.db"), honest)
+    after = _rows_digest(ws.root, honest)
     yield ws, first, second.set_index(C.LEARNER), before, after, hits
 
 

@@ -45,10 +45,7 @@ def test_normal_user_grades_with_the_same_scores_as_root():
         python = make(base / "venv")
         ws = W.init(directory=base / "root_ws", manifest_path=MINI, timeout=5)
         W.release(ws)
-        for learner, answers in COHORT.items():
-            learners.answer(learners.fetch(ws, base / "homes" / learner, "mini", learner),
-                            answers)
-            learners.submit(ws, base / "homes" / learner, "mini", learner)
+        learners.submit_cohort(ws, base / "homes", "mini", COHORT)
         batch.collect(ws, "mini")
         shutil.copytree(ws.root, base / "user_ws", symlinks=True)
         subprocess.run(["chown", "-R", f"{uid}:{gid}", str(base / "user_ws")], check=True)

@@ -112,3 +112,18 @@ class HubUser:
 def run_as(user: str, *argv: str) -> subprocess.CompletedProcess:
     """Run a command as an OS account (root only), e.g. to check what a learner can read."""
     return subprocess.run(["runuser", "-u", user, "--", *argv], capture_output=True, text=True)
+
+
+def remove_accounts(users) -> None:
+    """Kill what these (test- or benchmark-made) OS accounts still run and delete them with
+    their homes."""
+    import os
+
+    for user in users:
+        pids = subprocess.run(["pgrep", "-u", user], capture_output=True, text=True).stdout
+        for pid in pids.split():
+            try:
+                os.kill(int(pid), 9)
+            except ProcessLookupError:
+                pass
+        subprocess.run(["userdel", "--remove", user], capture_output=True)

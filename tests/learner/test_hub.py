@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MINI, REPO, TEST_OUTPUT
-from hub_driver import HubUser, codes_from_sheet, run_as
+from hub_driver import HubUser, codes_from_sheet, remove_accounts, run_as
 
 from grading import api
 from grading.course import hub
@@ -111,14 +111,7 @@ def site():
             proc.kill()
             proc.wait()
         log.close()
-        for user in (A, B, CHAIR, TRAINER, HR):
-            pids = subprocess.run(["pgrep", "-u", user], capture_output=True, text=True).stdout
-            for pid in pids.split():  # what this test's accounts still run (this test started it)
-                try:
-                    os.kill(int(pid), 9)
-                except ProcessLookupError:
-                    pass
-            subprocess.run(["userdel", "--remove", user], capture_output=True)
+        remove_accounts((A, B, CHAIR, TRAINER, HR))  # this test's own accounts
         shutil.rmtree(root, ignore_errors=True)
 
 
