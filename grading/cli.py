@@ -88,10 +88,15 @@ def _language(argv: list[str]) -> str:
     return "vi"
 
 
-def _demo_dir_arg(s: argparse.ArgumentParser) -> None:
-    """The workspace of the servers one opens to try the kit: optional, the demo's by default."""
+def _demo_dir_arg(s: argparse.ArgumentParser, learner: bool = False) -> None:
+    """The workspace of the servers one opens to try the kit: optional, the demo's by default;
+    with ``learner``, whose server it is (``congvu lab``, ``congvu hoc``)."""
     s.add_argument("dir", type=Path, nargs="?", default=Path("out/demo"),
                    help="thư mục làm việc (mặc định: out/demo)")
+    if learner:
+        s.add_argument("--learner", default=None,
+                       help="mã học viên (mặc định: tên người dùng máy)")
+        s.add_argument("--home", default=None, help="thư mục của học viên")
 
 
 def _parser(lang: str = "vi") -> argparse.ArgumentParser:
@@ -200,9 +205,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help="chỉ tạo tệp phản hồi trong feedback/, chưa phát cho học viên")
 
     s = sub.add_parser("lab", help="mở JupyterLab tiếng Việt cho một học viên (thử trên một máy)")
-    _demo_dir_arg(s)
-    s.add_argument("--learner", default=None, help="mã học viên (mặc định: tên người dùng máy)")
-    s.add_argument("--home", default=None, help="thư mục của học viên")
+    _demo_dir_arg(s, learner=True)
     s.add_argument("--port", type=int, default=8888)
     s.add_argument("--no-browser", action="store_true", help="không tự mở trình duyệt")
 
@@ -239,9 +242,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                    help="tên người chấm ghi vào nhật ký (mặc định: tên người dùng máy)")
 
     s = sub.add_parser("hoc", help="trang chủ của học viên: học, làm bài, nộp, xem kết quả (Voila)")
-    _demo_dir_arg(s)
-    s.add_argument("--learner", default=None, help="mã học viên (mặc định: tên người dùng máy)")
-    s.add_argument("--home", default=None, help="thư mục của học viên")
+    _demo_dir_arg(s, learner=True)
     s.add_argument("--port", type=int, default=8869)
 
     s = sub.add_parser("formgrader", help="mở formgrader của nbgrader trong JupyterLab")
