@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(abspath $(VENV))/bin
-STAMP  := $(VENV)/.installed
+# .installed-2: the venv lost rfc3987-syntax (see the recipe)
+STAMP  := $(VENV)/.installed-2
 # nbgrader shells out to tools of the venv (alembic): keep its bin first on PATH.
 export PATH := $(BIN):$(PATH)
 # Fast subset: what needs no kernel, browser, root, database server, cluster or hub.
@@ -25,6 +26,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[all,test]'
+	# jsonschema imports rfc3987-syntax when present, and it builds a Lark grammar at each
+	# import: 1 CPU-second of every grading worker, nbgrader command and server start.
+	# Without it jsonschema only skips the "iri" format check, which nothing here uses.
+	$(BIN)/python -m pip uninstall --yes --quiet rfc3987-syntax
 	touch $@
 
 demo: $(STAMP)
@@ -86,7 +91,7 @@ $(HUB_STAMP): pyproject.toml constraints.txt
 	sed 's/^soupsieve==.*/soupsieve==$(HUB_SOUPSIEVE)/' constraints.txt > $(HUB_DIR)/constraints.txt
 	$(HUB_BIN)/python -m pip install --quiet -c $(HUB_DIR)/constraints.txt -e '.[hub,dashboard]'
 	# jsonschema imports rfc3987-syntax (an IRI grammar jupyter-events asks for) when present and
-	# it builds a Lark parser at each import: 1 CPU-second of every learner's server start.
+	# it builds a Lark parser at each import (see the main venv above).
 	# Without it jsonschema only skips the "iri" format check, which nothing here uses.
 	$(HUB_BIN)/python -m pip uninstall --yes --quiet rfc3987-syntax
 	chmod -R a+rX $(HUB_DIR)

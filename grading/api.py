@@ -92,20 +92,16 @@ def grade(*, workspace: Workspace | str | Path, module: str, collect: bool = Fal
     Limits come from the workspace's configuration (``c.GradingLimits``); ``timeout`` and
     ``memory_mb`` override them for this batch.
     """
-    from grading import settings
     from grading.engine import batch
-    from grading.engine.sandbox import Limits
 
     ws = _ws(workspace)
     ws.manifest.module(module)
     if collect:
         _require_released(ws, module)
-    limits = Limits.of(settings.workspace_limits(ws.root))
-    limits.wall_seconds = timeout or limits.wall_seconds
-    limits.memory_mb = memory_mb or limits.memory_mb
     return batch.grade(workspace=ws, assignment=module, jobs=jobs, learners=learners,
-                       force=force, scheduler=scheduler, sandbox=sandbox, limits=limits,
-                       progress=progress, collect_first=collect)
+                       force=force, scheduler=scheduler, sandbox=sandbox, progress=progress,
+                       collect_first=collect,
+                       overrides={"wall_seconds": timeout or None, "memory_mb": memory_mb or None})
 
 
 def status(*, workspace: Workspace | str | Path, module: str | None = None) -> pd.DataFrame:

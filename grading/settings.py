@@ -8,6 +8,7 @@ The other defaults are plain constants, read where they are used.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from traitlets import Int
@@ -52,6 +53,8 @@ class GradingLimits(Configurable):
     check_seconds = Int(30, help="Seconds one kit check may run.").tag(config=True)
     workers = Int(0, help="Grading processes on this machine (0: one per core)."
                   ).tag(config=True)
+    db_retry_seconds = Int(60, help="Seconds a worker waits out a gradebook that is briefly "
+                           "unreachable (a write lock, a server restart).").tag(config=True)
 
 
 def limit_default(name: str) -> int:
@@ -76,6 +79,28 @@ def workspace_limits(root: Path) -> GradingLimits:
     config = PyFileConfigLoader(path.name, str(path.parent)).load_config() if path.is_file() \
         else None
     return GradingLimits(config=config)
+
+
+_LIMIT_LINE = re.compile(r"^c\.GradingLimits\.(\w+)\s*=\s*(\d+)\s*(#.*)?$")
+
+
+def workspace_workers(root: Path) -> int:
+    """``GradingLimits.workers`` of a workspace (0: one per core). When the file sets the limits
+    only as ``congvu init`` writes them (one ``c.GradingLimits.name = 123`` line each, nothing
+    else naming GradingLimits, no sub-configs), the line is read without executing the file:
+    loading the config imports nbconvert and nbgrader, most of a second that the grading batch
+    would spend before its workers start. Anything else: the config is loaded."""
+    path = Path(root) / "nbgrader_config.py"
+    if not path.is_file():
+        return limit_default("workers")
+    text = path.read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines()]
+    named = [_LIMIT_LINE.match(line) for line in lines
+             if "GradingLimits" in line and not line.startswith("#")]
+    workers = [m for m in named if m is not None and m.group(1) == "workers"]
+    if "subconfig" in text or None in named or len(workers) != 1:
+        return workspace_limits(root).workers
+    return int(workers[0].group(2))
 
 
 def vn_now() -> dt.datetime:

@@ -43,8 +43,15 @@ def database_fault(text: str) -> bool:
         k in low for k in ("operationalerror", "databaseerror", "interfaceerror"))
 
 
-def backoff(waits: tuple[float, ...] | None = None) -> Iterator[float]:
-    yield from RETRY_WAITS if waits is None else waits
+def backoff(waits: tuple[float, ...] | None = None, within: float | None = None
+            ) -> Iterator[float]:
+    """The waits between retries; with ``within``, only as many as fit in that many seconds."""
+    spent = 0.0
+    for wait in RETRY_WAITS if waits is None else waits:
+        if within is not None and spent + wait > within:
+            return
+        spent += wait
+        yield wait
 
 
 def where(db_url: str) -> str:

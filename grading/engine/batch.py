@@ -116,27 +116,37 @@ class Progress:
         self.bar.close()
 
 
-def _local(ws: Workspace, assignment: str, todo: list[str], jobs: int, isolate: bool, limits):
-    """Yield status rows from a pool of local worker processes, as they finish."""
-    from grading.engine import worker
+class _LocalPool:
+    """A pool of local worker processes that start at once (each spawns, imports nbgrader and
+    warms its fork server while the batch does its own checks); iterate it for status rows, as
+    they finish. ``limits``: a ``Limits``, or overrides of the workspace's (workers read them)."""
 
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_local,
-                             initargs=(os.getpid(), str(ws.root), isolate, limits)) as pool:
-        pending = {pool.submit(worker.grade_one, assignment, learner): learner
-                   for learner in todo}
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    learner = pending.pop(future)
-                    try:
-                        row = future.result()
-                    except Exception as exc:  # a crashed worker: this learner only
-                        row = worker.crash_row(learner, assignment, "tiến trình chấm bị lỗi", exc)
-                    yield row
-        finally:  # the batch stopped early: queued learners are not graded for nothing
-            pool.shutdown(wait=True, cancel_futures=True)
+    def __init__(self, ws: Workspace, jobs: int, isolate: bool, limits) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_local,
+                                        initargs=(os.getpid(), str(ws.root), isolate, limits))
+        for _ in range(jobs):  # a process is spawned per task until there are ``jobs``
+            self.pool.submit(int)
+        self.pending: dict = {}
+
+    def run(self, assignment: str, todo: list[str]):
+        from grading.engine import worker
+
+        self.pending = {self.pool.submit(worker.grade_one, assignment, learner): learner
+                        for learner in todo}
+        while self.pending:
+            finished, _ = wait(self.pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                learner = self.pending.pop(future)
+                try:
+                    row = future.result()
+                except Exception as exc:  # a crashed worker: this learner only
+                    row = worker.crash_row(learner, assignment, "tiến trình chấm bị lỗi", exc)
+                yield row
+
+    def close(self) -> None:
+        """Stop: queued learners are not graded for nothing; running ones finish."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _init_local(parent: int, root: str, isolate: bool, limits) -> None:
@@ -173,34 +183,45 @@ def sandbox_mode(sandbox: bool | None) -> bool:
 def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
           learners: list[str] | None = None, progress: bool = True, force: bool = False,
           scheduler: str | None = None, sandbox: bool | None = None, limits=None,
-          details: list | None = None, collect_first: bool = False) -> pd.DataFrame:
+          details: list | None = None, collect_first: bool = False,
+          overrides: dict | None = None) -> pd.DataFrame:
     """Autograde submissions in parallel; return one status row per learner.
 
-    Submissions already graded with their current content are skipped unless ``force``;
-    ``details`` (a list) receives every new row with its timings (for benchmarks).
+    Limits: ``limits`` if given, else the workspace's (``c.GradingLimits``) with ``overrides``
+    (e.g. ``{"wall_seconds": 600}``) applied; local workers read them themselves, so this
+    process never loads nbgrader before its workers start. Submissions already graded with
+    their current content are skipped unless ``force``; ``details`` (a list) receives every
+    new row with its timings (for benchmarks).
     """
     ws = workspace
     ws.manifest.module(assignment)
     isolate = sandbox_mode(sandbox)
-    configured = settings.workspace_limits(ws.root)
-    limits = limits or Limits.of(configured)
-    dbcheck.check(ws.db_url)  # a database that is down: one clear error, before any work
     with ledger.BatchLock(ws.root):
         # under the lock: never copy submissions while a batch grades
         refused = _collect(ws, assignment) if collect_first else []
         todo, kept, rows = _plan(ws, assignment, learners, force)
+        jobs = max(1, min(jobs or settings.workspace_workers(ws.root) or os.cpu_count() or 1,
+                          len(todo) or 1))
+        pool = _LocalPool(ws, jobs, isolate, limits or overrides or {}) \
+            if todo and not scheduler else None  # workers start during the database check
+        try:  # a database that is down: one clear error, before anyone is graded
+            dbcheck.check(ws.db_url)
+        except BaseException:
+            if pool is not None:
+                pool.close()
+            raise
         bar = Progress(len(todo) + len(kept) + len(rows), len(kept) + len(rows),
                        f"Chấm {assignment}", progress)
         now = settings.vn_now().isoformat(timespec="seconds")
         for row in rows:
             ledger.append(ws.root, {**row, "graded_at": now})
-        jobs = max(1, min(jobs or configured.workers or os.cpu_count() or 1, len(todo) or 1))
         if scheduler:
             from grading.engine.cluster import run as source
 
+            limits = limits or Limits.of_workspace(ws.root, overrides)
             stream = source(scheduler, ws, assignment, list(todo), isolate, limits)
         else:
-            stream = _local(ws, assignment, list(todo), jobs, isolate, limits)
+            stream = pool.run(assignment, list(todo)) if pool is not None else iter(())
         no_cgroup = 0
         try:
             for row in stream:
@@ -219,7 +240,7 @@ def grade(*, workspace: Workspace, assignment: str, jobs: int | None = None,
                 no_cgroup += isolate and row.get("memory_cgroup") is False
         finally:
             bar.close()
-            close = getattr(stream, "close", None)
+            close = getattr(pool or stream, "close", None)
             if close is not None:
                 close()  # the pool or the cluster's tasks stop with the batch
     if no_cgroup:  # logged by each worker too; here once, in the batch summary

@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from grading.engine import userns
-from grading.settings import GradingLimits, limit_default
+from grading.settings import GradingLimits, limit_default, workspace_limits
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWPID, CLONE_NEWNET = 0x20000000, 0x40000000
@@ -66,11 +66,21 @@ class Limits:
     disk_mb: int = limit_default("disk_mb")
     output_kb: int = limit_default("output_kb")
     check_seconds: int = limit_default("check_seconds")
+    db_retry_seconds: int = limit_default("db_retry_seconds")
 
     @classmethod
     def of(cls, config: GradingLimits) -> Limits:
         """The limits a workspace's configuration sets (settings.workspace_limits)."""
         return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
+
+    @classmethod
+    def of_workspace(cls, root, overrides: dict | None = None) -> Limits:
+        """A workspace's limits (its nbgrader_config.py) with ``overrides`` (None: kept)."""
+        limits = cls.of(workspace_limits(root))
+        for name, value in (overrides or {}).items():
+            if value is not None:
+                setattr(limits, name, value)
+        return limits
 
 
 @dataclass
@@ -306,8 +316,10 @@ def become_learner(spec: Spec, keep_fds: tuple[int, ...] = ()) -> None:
 
 def learner_env(spec: Spec) -> dict[str, str]:
     """Who and what is graded, for per-learner variants (learner/variants.py): the option
-    order and the items drawn from pools are a function of them."""
-    return {"CONGVU_LEARNER": spec.learner, "CONGVU_ASSIGNMENT": spec.assignment}
+    order and the items drawn from pools are a function of them. ``CONGVU_GRADING`` tells
+    the items that no one will click (learner/items.py draws them without widgets)."""
+    return {"CONGVU_LEARNER": spec.learner, "CONGVU_ASSIGNMENT": spec.assignment,
+            "CONGVU_GRADING": "1"}
 
 
 class _CapHeader(ctypes.Structure):

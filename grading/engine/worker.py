@@ -18,11 +18,12 @@ from pathlib import Path
 from grading import columns as C
 from grading.engine import executor, lifeline
 from grading.engine.precheck import answers_problem, precheck, tampered
+from grading.engine.sandbox import Limits
 from grading.status import Status
 
 SLOTS = 256
 _STATE: dict = {"api": None, "root": None, "slot_lock": None, "workers_lock": None, "cgroup": None,
-                "parent": None}
+                "parent": None, "limits": Limits()}
 
 REASONS = {
     "timeout": "chạy quá thời gian cho phép ({detail}), đã bị dừng",
@@ -75,6 +76,8 @@ def init(root: str, isolate: bool, limits=None, die_with_parent: bool = True,
         _STATE["parent"] = parent or os.getppid()
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's ORM, not ours
     ws = open_workspace(root)
+    if not isinstance(limits, Limits):  # overrides of the workspace's own limits
+        limits = Limits.of_workspace(ws.root, limits)
     if die_with_parent:
         lock = open(ws.kit / "workers.lock", "a")
         fcntl.flock(lock, fcntl.LOCK_SH)  # a new batch waits until every worker of this is gone
@@ -83,12 +86,13 @@ def init(root: str, isolate: bool, limits=None, die_with_parent: bool = True,
     clear_dead_ipc()
     slot = _claim_slot()
     _STATE["cgroup"] = cgroups.slot_cgroup(slot, limits) if isolate else None
+    _STATE["limits"] = limits
     speed_up_nbgrader()
     _STATE["api"] = ws.api(
         Autograde={"autograde_preprocessors": autograde_steps(ws)},
         Exporter={"optimistic_validation": True},  # validate once per step list, not per step
         SandboxedExecute={"slot": slot, "isolate": isolate, "cgroup": _STATE["cgroup"],
-                          "limits": asdict(limits) if limits else {}})
+                          "limits": asdict(limits)})
     _STATE["root"] = ws.root
 
 
@@ -241,7 +245,7 @@ def _autograde(assignment: str, learner: str) -> dict:
     to repeat."""
     from grading.course import dbcheck
 
-    waits = dbcheck.backoff()
+    waits = dbcheck.backoff(within=_STATE["limits"].db_retry_seconds)
     while True:
         executor.RUN.update(incidents=[], kernel_s=0.0, cells_s=0.0, checks=0)
         result = _STATE["api"].autograde(assignment, learner, force=True, create=True)

@@ -22,6 +22,7 @@ reveals the answer before grading.
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -75,6 +76,32 @@ class ItemBox(w.VBox):
         return data, {META_KEY: self._meta}
 
 
+class StaticItem:
+    """An item drawn without widgets, for a kernel nobody clicks in (grading: the sandbox sets
+    ``CONGVU_GRADING=1``). Its output is what an ``ItemBox`` leaves once autograde's
+    ``StaticWidgetOutputs`` drops the widget view: the same text, HTML and metadata, without
+    building a dozen widgets and their comm messages per question."""
+
+    def __init__(self, item_id: str, question: str, kind: str,
+                 options: list[tuple[str, str]] | None = None):
+        self._item_id = item_id
+        self._meta = {"id": item_id, "kind": kind, "question": question,
+                      "options": [list(o) for o in options or []]}
+
+    def _repr_mimebundle_(self, **kwargs):
+        return render_static(self._meta, answer(self._item_id)), {META_KEY: self._meta}
+
+
+def _static(item_id: str, question: str, kind: str,
+            options: list[tuple[str, str]] | None = None) -> StaticItem | None:
+    """The widget-free form of an item while grading, else None (build the widgets)."""
+    if os.environ.get("CONGVU_GRADING") != "1":
+        return None
+    if item_id in _POOLS and item_id not in _POOLS[item_id][1]:
+        return StaticItem(item_id, _NOT_DRAWN_NOTE, NOT_DRAWN)
+    return StaticItem(item_id, question, kind, options)
+
+
 class Invalid(ValueError):
     """What the learner typed cannot be stored; the message says how to fix it."""
 
@@ -91,6 +118,7 @@ def _status_html(text: str) -> str:
 
 _POOLS: dict[str, tuple[str, list[str]]] = {}  # item id -> (pool, items drawn for this learner)
 NOT_DRAWN = "not_drawn"
+_NOT_DRAWN_NOTE = "Câu này không có trong đề của bạn: bỏ qua, chuyển sang câu tiếp theo."
 
 
 def pool(name: str, items: list[str], *, draw: int) -> w.HTML:
@@ -115,7 +143,7 @@ def _item(item_id: str, question: str, kind: str, control: w.Widget, sources: li
     a pool that was not drawn for this learner shows only a note and saves nothing.
     """
     if item_id in _POOLS and item_id not in _POOLS[item_id][1]:
-        note = "Câu này không có trong đề của bạn: bỏ qua, chuyển sang câu tiếp theo."
+        note = _NOT_DRAWN_NOTE
         return ItemBox(item_id, note, NOT_DRAWN, children=[w.HTML(f"<i>{html.escape(note)}</i>")])
     saved = answer(item_id)
     if saved is not None:
@@ -172,12 +200,14 @@ def _labels(options: list[str], item_id: str = "",
 
 
 def single_choice(item_id: str, question: str, options: list[str], *, key: str | None = None,
-                  explanation: str = "", shuffle: bool | None = None) -> ItemBox:
+                  explanation: str = "", shuffle: bool | None = None) -> ItemBox | StaticItem:
     """One answer among options labelled A, B, C...; stores the letter of the option in the
     source (its identity), whatever the order shown. Graded items (no ``key``) show each
     learner their own order unless ``shuffle=False``; practice items keep the source order.
     Keyboard: Tab (Shift + Tab) from option to option, Space to choose."""
     labels = _labels(options, item_id, key is None if shuffle is None else shuffle)
+    if static := _static(item_id, question, "single_choice", labels):
+        return static
     control = w.RadioButtons(options=labels, value=None, layout=w.Layout(width="auto"))
 
     def put(value):
@@ -191,10 +221,12 @@ def single_choice(item_id: str, question: str, options: list[str], *, key: str |
 
 def multiple_choice(item_id: str, question: str, options: list[str], *,
                     key: list[str] | None = None, explanation: str = "",
-                    shuffle: bool | None = None) -> ItemBox:
+                    shuffle: bool | None = None) -> ItemBox | StaticItem:
     """Several answers (tick every right one); stores the list of source letters (identities).
     Shuffled as ``single_choice``. Keyboard: Tab from box to box, Space to tick."""
     labels = _labels(options, item_id, key is None if shuffle is None else shuffle)
+    if static := _static(item_id, question, "multiple_choice", labels):
+        return static
     boxes = {letter: w.Checkbox(description=label, value=False, indent=False,
                                 layout=w.Layout(width="auto")) for label, letter in labels}
 
@@ -212,8 +244,10 @@ def multiple_choice(item_id: str, question: str, options: list[str], *,
 
 
 def true_false(item_id: str, statement: str, *, key: bool | None = None,
-               explanation: str = "") -> ItemBox:
+               explanation: str = "") -> ItemBox | StaticItem:
     """Đúng / Sai; stores true or false. Keyboard: Tab to a button, Space or Enter to press."""
+    if static := _static(item_id, statement, "true_false"):
+        return static
     control = w.ToggleButtons(options=[("Đúng", True), ("Sai", False)], value=None)
 
     def put(value):
@@ -227,9 +261,11 @@ def true_false(item_id: str, statement: str, *, key: bool | None = None,
 
 def numeric(item_id: str, question: str, *, unit: str = "", key: float | None = None,
             tol: float = 0.0, explanation: str = "",
-            placeholder: str = "Gõ một số, ví dụ 12,5") -> ItemBox:
+            placeholder: str = "Gõ một số, ví dụ 12,5") -> ItemBox | StaticItem:
     """A number, typed as officials write it ("12,5", "1.500.000"); stores a JSON number.
     The status line repeats the number read, so a misread is visible at once."""
+    if static := _static(item_id, question, "numeric"):
+        return static
     control = w.Text(value="", placeholder=placeholder, continuous_update=True,
                      layout=w.Layout(width="16em"))
     row = w.HBox([control, w.HTML(f"&nbsp;{html.escape(unit)}" if unit else "")])
@@ -254,8 +290,10 @@ def numeric(item_id: str, question: str, *, unit: str = "", key: float | None = 
 
 def short_text(item_id: str, question: str, *, key: str | list[str] | None = None,
                ignore_accents: bool = False, explanation: str = "",
-               placeholder: str = "Gõ câu trả lời ngắn...") -> ItemBox:
+               placeholder: str = "Gõ câu trả lời ngắn...") -> ItemBox | StaticItem:
     """A word or a short phrase on one line; stores the text (spacing tidied, NFC)."""
+    if static := _static(item_id, question, "short_text"):
+        return static
     control = w.Text(value="", placeholder=placeholder, continuous_update=True,
                      layout=w.Layout(width="60%"))
 
@@ -270,8 +308,10 @@ def short_text(item_id: str, question: str, *, key: str | list[str] | None = Non
 
 
 def free_text(item_id: str, question: str, *, rows: int = 6,
-              placeholder: str = "Gõ câu trả lời của bạn vào đây...") -> ItemBox:
+              placeholder: str = "Gõ câu trả lời của bạn vào đây...") -> ItemBox | StaticItem:
     """Long free text, graded by hand by the trainer in formgrader."""
+    if static := _static(item_id, question, "free_text"):
+        return static
     # continuous_update: every keystroke is saved, so nothing is lost if the learner saves or
     # submits while the cursor is still in the box.
     control = w.Textarea(value="", placeholder=placeholder, rows=rows, continuous_update=True,

@@ -224,7 +224,9 @@ def test_a_batch_whose_database_vanished_stops_early(tmp_path, monkeypatch):
         dropper = threading.Thread(target=drop_when_one_is_graded)
         dropper.start()
         with pytest.raises(dbcheck.DatabaseError) as caught:
-            autograde.grade(workspace=ws, assignment="mini", jobs=1, progress=False)
+            # a worker waits out a short outage; this one is permanent: 2 s, not a minute
+            autograde.grade(workspace=ws, assignment="mini", jobs=1, progress=False,
+                            overrides={"db_retry_seconds": 2})
         dropper.join()
         assert name in caught.value.render()
         rows = ledger.read(ws.root)

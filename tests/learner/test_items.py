@@ -188,6 +188,28 @@ def test_static_fallback_shows_the_saved_answer_and_names_the_item():
     assert metadata[cv.META_KEY]["id"] == "c1"
 
 
+def test_while_grading_items_draw_what_autograde_keeps_without_widgets(in_tmp, monkeypatch):
+    """CONGVU_GRADING=1 (set by the sandbox): no widget is built, and the output is what
+    autograde keeps of the widget's (StaticWidgetOutputs drops only the widget view)."""
+    cv.pool("p", ["c6", "c7"], draw=1)
+    calls = [lambda: cv.single_choice("c1", "Câu 1.", ["Một", "Hai"], shuffle=True),
+             lambda: cv.multiple_choice("c2", "Câu 2.", ["a", "b", "c"]),
+             lambda: cv.true_false("c3", "Câu 3."), lambda: cv.numeric("c4", "Câu 4."),
+             lambda: cv.short_text("c5", "Câu 5."), lambda: cv.free_text("c6", "Câu 6."),
+             lambda: cv.free_text("c7", "Câu 7.")]
+    answers.save_answer("c1", "B")
+    answers.save_answer("c2", ["A", "C"])
+    answers.save_answer("c4", 12.5)
+    widgets = [call()._repr_mimebundle_() for call in calls]
+    monkeypatch.setenv("CONGVU_GRADING", "1")
+    static = [call() for call in calls]
+    assert not any(isinstance(item, cv.w.Widget) for item in static)
+    for (data, meta), item in zip(widgets, static):
+        kept = {k: v for k, v in data.items() if k != WIDGET_VIEW}
+        assert item._repr_mimebundle_() == (kept, meta)
+    assert {static[5]._meta["kind"], static[6]._meta["kind"]} == {"free_text", cv.NOT_DRAWN}
+
+
 def test_a_reopened_notebook_shows_the_answers_saved_now(in_tmp):
     """What the learner's JupyterLab does on save and open (nbhooks.static_items)."""
     box = cv.true_false("c3", "Câu 3.")
