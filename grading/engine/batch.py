@@ -155,6 +155,9 @@ def _init_local(parent: int, root: str, isolate: bool, limits) -> None:
     lifeline.adopt(parent)  # first: a worker whose batch died while it started must not live
     from multiprocessing.util import Finalize
 
+    from grading.engine import kernels
+
+    kernels.fork_server()  # warms in its own process while this one imports nbgrader
     from grading.engine import worker
 
     worker.init(root, isolate, limits, parent=parent)

@@ -59,10 +59,13 @@ class ForkServer:
             stdout=subprocess.DEVNULL)
         theirs.close()
         self.sock = mine
-        if zygote.recv(self.sock) is None:
-            raise RuntimeError("fork server did not start")
+        self.ready = False  # it warms (imports) in its own process until its first spawn
 
     def spawn(self, spec: sandbox.Spec, argv: list[str]) -> Sandbox:
+        if not self.ready:
+            if zygote.recv(self.sock) is None:
+                raise RuntimeError("fork server did not start")
+            self.ready = True
         zygote.send(self.sock, {"op": "spawn", "spec": spec.to_json(), "argv": argv})
         data, fds, _, _ = socket.recv_fds(self.sock, zygote.MAX_MSG, 1)
         if not data or not fds:
