@@ -233,12 +233,18 @@ def merge_report(*, workspaces: list[str | Path], out: str | Path, lang: str = "
                                   as_of=as_of)
 
 
-def migrate(*, workspace: Workspace | str | Path) -> list[str]:
-    """Add the kit's indexes to an existing gradebook (SQLite or PostgreSQL); returns the
-    names created (none when it is up to date)."""
+def migrate(*, workspace: Workspace | str | Path) -> dict:
+    """Bring an existing workspace up to the kit's current safeguards: the kit's indexes on
+    the gradebook (SQLite or PostgreSQL), and every autograded notebook made safe to render
+    (engine/htmlsafe.py: notebooks graded before that step existed). Idempotent. Returns
+    ``{"indexes": names created, "notebooks": read, "made_safe": rewritten}``."""
     from grading.course import migrate as mig
+    from grading.engine import htmlsafe
 
-    return mig.upgrade(_ws(workspace).db_url)
+    ws = _ws(workspace)
+    made = mig.upgrade(ws.db_url)
+    seen, rewritten = htmlsafe.resanitize(ws.root, ws.db_url)
+    return {"indexes": made, "notebooks": seen, "made_safe": rewritten}
 
 
 def _require_roster(ws: Workspace) -> None:

@@ -195,7 +195,8 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                         "(hoặc một tệp liệt kê chúng, mỗi dòng một thư mục) thành một báo cáo "
                         "theo tỉnh, đơn vị, chức vụ; mã cán bộ trùng chỉ được tính một lần")
 
-    s = sub.add_parser("migrate", help="thêm chỉ mục congvu vào sổ điểm có sẵn (báo cáo nhanh)")
+    s = sub.add_parser("migrate", help="cập nhật thư mục làm việc cũ: thêm chỉ mục congvu vào sổ "
+                       "điểm (báo cáo nhanh), làm an toàn các bài đã chấm trước đây")
     s.add_argument("dir", type=Path)
 
     s = sub.add_parser("feedback", help="tạo phản hồi cho học viên và phát lên kho trao đổi")
@@ -306,8 +307,12 @@ def _run(args) -> int:
                                message_en="no workspace given",
                                fix_en="congvu report DIR --out OUT"))
     elif args.command == "migrate":
-        made = api.migrate(workspace=args.dir)
-        print(("Đã thêm chỉ mục: " + ", ".join(made)) if made else "Sổ điểm đã cập nhật.")
+        done = api.migrate(workspace=args.dir)
+        print(("Đã thêm chỉ mục: " + ", ".join(done["indexes"])) if done["indexes"]
+              else "Sổ điểm đã cập nhật.")
+        print(f"Đã làm an toàn {done['made_safe']}/{done['notebooks']} bài đã chấm "
+              "(nội dung HTML/JavaScript của học viên không chạy khi xem)"
+              + ("; hãy tạo lại phản hồi: congvu feedback" if done["made_safe"] else "."))
     elif args.command == "report":
         result = api.write_report(workspace=args.dir, out=args.out, lang=lang, wards=args.ward,
                                   split_by_ward=args.split_by_ward, as_of=args.as_of,

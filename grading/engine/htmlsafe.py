@@ -60,10 +60,19 @@ def _raster(data) -> str | None:
     return compact
 
 
+_PRE = '<pre class="congvu-learner-text" style="white-space: pre-wrap; font-family: inherit">'
+
+
 def literal_markdown(source: str) -> str:
     """Markdown that shows ``source`` as literal text: a <pre> block that nothing ends early."""
-    return ('<pre class="congvu-learner-text" style="white-space: pre-wrap; '
-            f'font-family: inherit">{html.escape(source, quote=False)}</pre>')
+    return f"{_PRE}{html.escape(source, quote=False)}</pre>"
+
+
+def is_literal(source: str) -> bool:
+    """True for markdown that is already literal text (``literal_markdown``'s form, with no
+    ``<`` inside, so no tag at all), whoever wrote it: sanitising again leaves it as it is."""
+    inner = source[len(_PRE):-len("</pre>")]
+    return source.startswith(_PRE) and source.endswith("</pre>") and "<" not in inner
 
 
 def safe_output(output: dict) -> dict:
@@ -137,7 +146,8 @@ def sanitize_notebook(nb, trusted_markdown: set[str] | frozenset[str]) -> int:
                     keep[name] = images
             changed += len(cell.attachments or {}) - len(keep)
             cell["attachments"] = from_dict(keep)
-        if cell.cell_type == "markdown" and cell.source not in trusted_markdown:
+        if cell.cell_type == "markdown" and cell.source not in trusted_markdown \
+                and not is_literal(cell.source):
             cell.source = literal_markdown(cell.source)
             changed += 1
         if cell.cell_type == "code":
@@ -170,6 +180,29 @@ def trusted_markdown(db_url: str, assignment: str, notebook: str) -> frozenset[s
             found = frozenset()
     _TRUSTED[key] = (now, found)
     return found
+
+
+def resanitize(root, db_url: str) -> tuple[int, int]:
+    """Make every autograded notebook of a workspace safe to render, as the last autograde
+    step does now (notebooks graded before it existed); idempotent. Returns (notebooks read,
+    notebooks rewritten). Feedback made from them before must be made again (congvu feedback)."""
+    import os
+    from pathlib import Path
+
+    import nbformat
+
+    seen = rewritten = 0
+    for path in sorted(Path(root, "autograded").glob("*/*/*.ipynb")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        seen += 1
+        nb = nbformat.read(path, as_version=4)
+        if sanitize_notebook(nb, trusted_markdown(db_url, path.parent.name, path.stem)):
+            tmp = path.with_name(f".{path.name}.safe")
+            nbformat.write(nb, tmp)
+            os.replace(tmp, path)
+            rewritten += 1
+    return seen, rewritten
 
 
 class SafeOutputs(Preprocessor):

@@ -7,7 +7,7 @@ import nbformat
 from conftest import ATTACK_CELLS, LIVE_MARKUP
 from nbconvert import HTMLExporter
 
-from grading.engine.htmlsafe import REMOVED, literal_markdown, sanitize_notebook
+from grading.engine.htmlsafe import REMOVED, is_literal, literal_markdown, sanitize_notebook
 
 TRUSTED = "# Bài kiểm tra\n\n<b>Đọc kỹ</b> trước khi làm."
 RUNS = LIVE_MARKUP
@@ -72,3 +72,28 @@ def test_markdown_that_tries_to_close_the_block_stays_inside():
     page = _body(nb)
     assert not RUNS.search(page)
     assert page.count('<pre class="congvu-learner-text"') == 1
+
+
+def test_sanitising_twice_changes_nothing_and_a_fake_literal_block_cannot_hide_markup():
+    nb = _notebook()
+    sanitize_notebook(nb, {TRUSTED})
+    once = copy.deepcopy(nb)
+    assert sanitize_notebook(nb, {TRUSTED}) == 0 and nb == once  # congvu migrate reruns it
+    fake = literal_markdown("x")[:-len("</pre>")] + "<img src=x onerror=y></pre>"
+    assert not is_literal(fake)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(fake, id="x")])
+    assert sanitize_notebook(nb, set()) == 1 and not RUNS.search(_body(nb))
+
+
+def test_migrate_makes_notebooks_graded_before_this_step_safe(tmp_path):
+    """An old workspace: autograded notebooks with live learner markup; `congvu migrate`
+    (htmlsafe.resanitize) rewrites them once, then finds nothing more to do."""
+    from grading.engine.htmlsafe import resanitize
+
+    folder = tmp_path / "autograded" / "HV01" / "mini"
+    folder.mkdir(parents=True)
+    nbformat.write(_notebook(), folder / "mini.ipynb")
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    assert resanitize(tmp_path, url) == (1, 1)
+    assert not RUNS.search(_body(nbformat.read(folder / "mini.ipynb", as_version=4)))
+    assert resanitize(tmp_path, url) == (1, 0)
