@@ -162,7 +162,10 @@ def load(path: str | Path) -> Manifest:
     if path.is_dir():
         path = path / MANIFEST_NAME
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader where present (same safe subset, ~8x faster: every grading worker
+        # reads the manifest)
+        raw = yaml.load(path.read_text(encoding="utf-8"),
+                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         raise ManifestError(problem("không tìm thấy tệp kê khai khóa học",
                                     f"tạo tệp {MANIFEST_NAME} hoặc chỉ đúng đường dẫn",
