@@ -7,6 +7,7 @@ Every file is written atomically with owner-only permissions (it holds personal 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,7 @@ from grading import columns as C
 from grading import settings
 from grading.errors import KitError, problem
 from grading.files import write_atomic
+from grading.report.csv_text import csv_text
 from grading.report.html import render_html
 from grading.report.labels import (
     DEFAULT_TITLE,
@@ -115,6 +117,22 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
         title = LABELS[lang]["title"]
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    jobs = _csv_jobs(tables, out) if csv else []
+    big = len(tables.get("learners", ())) >= PARALLEL_CSV_ROWS
+    child = _fork_writer(jobs) if jobs and big else None
+    try:
+        paths = _documents(tables, out, lang, titles, title, as_of, stem)
+    finally:
+        status = os.waitpid(child, 0)[1] if child else None
+    if child and os.waitstatus_to_exitcode(status) == 0:
+        paths.update({f"{path.stem}_csv": path for path, _ in jobs})
+    else:  # written here (again, if the child failed: its error is then raised here)
+        paths.update(_write_csvs(jobs))
+    return paths
+
+
+def _documents(tables: dict, out: Path, lang: str, titles: dict, title: str,
+               as_of: dt.date | None, stem: str) -> dict[str, Path]:
     views = {k: prepare(v) for k, v in views_of(tables, titles).items()}
     if "status" in views and C.STATUS in views["status"]:
         views["status"] = views["status"].assign(
@@ -124,19 +142,50 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
         lm = tables["learners"]
         marks = dict(zip(lm[C.MODULE], lm[C.PASS_MARK]))
     meta = {"title": nfc_value(title), "as_of": as_of or settings.vn_today(), "pass_marks": marks}
-    paths = {"xlsx": save(out / f"{stem}.xlsx", render_xlsx(views, lang, titles, meta)),
-             "html": save(out / f"{stem}.html",
-                          render_html(views, lang, titles, meta).encode("utf-8"))}
-    if csv:
-        for stem, key in CSV_TABLES.items():
-            frame = tables.get(key)
-            if frame is None:
-                continue
-            if key == "status" and frame.columns.empty:
-                frame = pd.DataFrame(columns=[C.LEARNER, C.MODULE, C.STATUS, C.REASON])
-            view = _learner_modules if stem == "learner_modules" else None
-            paths[f"{stem}_csv"] = save(out / f"{stem}.csv", _csv_writer(frame, view))
-    return paths
+    return {"xlsx": save(out / f"{stem}.xlsx", render_xlsx(views, lang, titles, meta)),
+            "html": save(out / f"{stem}.html",
+                         render_html(views, lang, titles, meta).encode("utf-8"))}
+
+
+# From this many learner × module rows the CSV files are written by a forked child meanwhile
+# this process writes the workbook and the page: the second core, no copy of the tables.
+PARALLEL_CSV_ROWS = 500_000
+
+
+def _csv_jobs(tables: dict, out: Path) -> list[tuple[Path, object]]:
+    """(path, writer) of every CSV file, in CSV_TABLES order."""
+    jobs = []
+    for name, key in CSV_TABLES.items():
+        frame = tables.get(key)
+        if frame is None:
+            continue
+        if key == "status" and frame.columns.empty:
+            frame = pd.DataFrame(columns=[C.LEARNER, C.MODULE, C.STATUS, C.REASON])
+        view = _learner_modules if name == "learner_modules" else None
+        jobs.append((out / f"{name}.csv", _csv_writer(frame, view)))
+    return jobs
+
+
+def _write_csvs(jobs: list) -> dict[str, Path]:
+    return {f"{path.stem}_csv": save(path, writer) for path, writer in jobs}
+
+
+def _fork_writer(jobs: list) -> int | None:
+    """The pid of a forked child writing the CSV files, or None (no fork here, or other
+    threads running: a fork would copy their locks) to write them in this process."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child: write, then leave at once (no cleanup of the parent's state)
+        code = 1
+        try:
+            _write_csvs(jobs)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
 
 
 CSV_CHUNK = 250_000  # rows converted and written at a time: memory is set by a chunk
@@ -150,8 +199,7 @@ def _csv_writer(frame: pd.DataFrame, view=None):
             for start in range(0, max(len(frame), 1), CSV_CHUNK):
                 part = frame.iloc[start:start + CSV_CHUNK]
                 part = view(part) if view else part
-                no_formulas(prepare(part)).to_csv(handle, index=False, header=start == 0,
-                                     lineterminator="\n")
+                handle.write(csv_text(no_formulas(prepare(part)), header=start == 0))
     return write
 
 
