@@ -56,28 +56,38 @@ JOIN assignment a ON sa.assignment_id = a.id
 """
 
 
-# The one pass over the big grade table, sorted by submitted notebook: who, when, late penalty
-# and the grades summed per notebook by the database (NULL score: a notebook without grades).
-# Scores follow nbgrader: manual if set, else auto, else 0, plus extra credit. ``{grade_where}``
-# and ``{where}`` bound the notebook ids of one part (score_scan reads it in two parts at once).
+# The one pass over the big grade table: the grades summed per submitted notebook (the kit's
+# covering index read in order, like a bare GROUP BY), each sum joined to who and when.
+# Scores follow nbgrader: manual if set, else auto, else 0, plus extra credit. ``{where}``
+# bounds the notebook ids of one part (score_scan reads two parts at once); ``{join}`` is
+# CROSS JOIN on SQLite (keeps the ordered scan as the outer loop), JOIN elsewhere.
 NOTEBOOK_SQL = """
 SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
        COALESCE(sn.late_submission_penalty, 0) AS late_penalty,
        g.score AS score, g.needs_manual_grade AS needs_manual_grade
-FROM submitted_notebook sn
-JOIN submitted_assignment sa ON sn.assignment_id = sa.id
-JOIN assignment a ON sa.assignment_id = a.id
-LEFT JOIN (
+FROM (
   SELECT notebook_id,
          SUM(COALESCE(manual_score, auto_score, 0) + COALESCE(extra_credit, 0)) AS score,
          SUM(CASE WHEN needs_manual_grade AND manual_score IS NULL THEN 1 ELSE 0 END)
              AS needs_manual_grade
-  FROM grade {grade_where} GROUP BY notebook_id) g ON g.notebook_id = sn.id
-{where}
-ORDER BY sn.id
+  FROM grade {where} GROUP BY notebook_id) g
+{join} submitted_notebook sn ON sn.id = g.notebook_id
+JOIN submitted_assignment sa ON sn.assignment_id = sa.id
+JOIN assignment a ON sa.assignment_id = a.id
+"""
+# Submitted notebooks without any grade row (rare): read only when NOTEBOOK_SQL returned
+# fewer rows than there are submitted notebooks. No score, nothing awaiting a trainer.
+UNGRADED_SQL = """
+SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
+       COALESCE(sn.late_submission_penalty, 0) AS late_penalty,
+       NULL AS score, 0 AS needs_manual_grade
+FROM submitted_notebook sn
+JOIN submitted_assignment sa ON sn.assignment_id = sa.id
+JOIN assignment a ON sa.assignment_id = a.id
+WHERE NOT EXISTS (SELECT 1 FROM grade g WHERE g.notebook_id = sn.id)
 """
 # The bare GROUP BY over grade the kit's covering index serves (tests/course/test_migrate.py).
-NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(grade_where="", where="")
+NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(where="", join="CROSS JOIN")
 
 
 def ensure_tools_on_path() -> None:
@@ -145,7 +155,7 @@ def read_module_scores(db_url: str) -> pd.DataFrame:
     """
     from grading.course.score_scan import per_notebook
 
-    per_nb = per_notebook(db_url, NOTEBOOK_SQL)
+    per_nb = per_notebook(db_url, NOTEBOOK_SQL, UNGRADED_SQL)
     keys = [C.LEARNER, C.MODULE]
     if per_nb.duplicated(keys).any():  # assignments with several notebooks
         per_nb = per_nb.groupby(keys, as_index=False, sort=False, observed=True).agg(

@@ -2,15 +2,17 @@
 and the grades summed by the database (``gradebook.NOTEBOOK_SQL``), read in chunks into
 compact columns (``gradebook.read_module_scores``).
 
-One query joins the notebook to its submission and to its grades summed through the kit's
-covering index, so Python receives one compact row per notebook (no notebook ids to pair).
-Rows are fetched ``CHUNK`` at a time and each chunk is turned into categories, numbers and
-datetimes at once: memory holds compact columns and one chunk of Python values, never
-millions of tuples. A large gradebook is read in two halves of notebook ids at once, the
-second in a child process (a process, not a thread: turning rows into Python values holds
-the GIL, so only a second process uses the second core); the halves are concatenated in
-notebook order. PostgreSQL (psycopg2) sends each part as CSV through ``COPY … TO STDOUT``
-into a temporary file that pandas' C reader parses chunk by chunk.
+One query sums the grades per notebook through the kit's covering index (the floor's ordered
+scan) and joins each sum to its submission, so Python receives one compact row per notebook
+(no notebook ids to pair); notebooks without any grade are read apart, only when the row
+count says some exist. Rows are fetched ``CHUNK`` at a time and each chunk is turned into
+categories, numbers and datetimes at once: memory holds compact columns and one chunk of
+Python values, never millions of tuples. A large gradebook is read in two halves of notebook
+ids at once, the second in a child process (a process, not a thread: turning rows into
+Python values holds the GIL, so only a second process uses the second core). Row order is
+not kept (every later step joins by learner and module). PostgreSQL (psycopg2) sends each
+part as CSV through ``COPY … TO STDOUT`` into a temporary file that pandas' C reader parses
+chunk by chunk.
 """
 from __future__ import annotations
 
@@ -65,28 +67,25 @@ def sqlite_path(db_url: str) -> str | None:
     return url.database if url.get_backend_name() == "sqlite" and url.database else None
 
 
-def _bounds(lo: str | None, hi: str | None, mark) -> tuple[dict, list]:
-    """The two WHERE clauses of NOTEBOOK_SQL for notebook ids in [lo, hi), and their values
+def _bounds(lo: str | None, hi: str | None, mark, sqlite: bool = False) -> tuple[dict, list]:
+    """The fillers of NOTEBOOK_SQL for notebook ids in [lo, hi), and their values
     (``mark(i)``: the driver's placeholder of the i-th value)."""
     conds, values = [], []
     for op, value in ((">=", lo), ("<", hi)):
         if value is not None:
-            conds.append(f"{{col}} {op} {mark(len(values))}")
+            conds.append(f"notebook_id {op} {mark(len(values))}")
             values.append(value)
-    if not conds:
-        return {"grade_where": "", "where": ""}, []
-    both = " AND ".join(conds)
-    return {"grade_where": "WHERE " + both.format(col="notebook_id"),
-            "where": "WHERE " + both.format(col="sn.id")}, values
+    return {"where": "WHERE " + " AND ".join(conds) if conds else "",
+            "join": "CROSS JOIN" if sqlite else "JOIN"}, values
 
 
 def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
     import sqlite3
 
-    where, values = _bounds(lo, hi, lambda i: "?")
+    where, values = _bounds(lo, hi, lambda i: "?", sqlite=True)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        cur = con.execute(sql.format(**where), values * 2)
+        cur = con.execute(sql.format(**where), values)
         names = [d[0] for d in cur.description]
         parts = []
         while rows := cur.fetchmany(CHUNK):
@@ -104,7 +103,7 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
-            query = cur.mogrify(sql.format(**where).strip(), values * 2).decode()
+            query = cur.mogrify(sql.format(**where).strip(), values).decode()
             cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", spool)
         finally:
             raw.close()
@@ -139,17 +138,17 @@ def read_part(db_url: str, sql: str, lo: str | None = None,
     return _concat(parts)
 
 
-def middle_id(db_url: str) -> str | None:
-    """The notebook id that splits the submitted notebooks in halves (None: too few to
-    split). Both halves use the database's own order of ids."""
+def split(db_url: str) -> tuple[int, str | None]:
+    """(submitted notebooks, the id that splits them in halves or None: too few to split).
+    Both halves use the database's own order of ids."""
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
             n = conn.execute(sa.text("SELECT COUNT(*) FROM submitted_notebook")).scalar()
             if n < SPLIT_AT:
-                return None
-            return conn.execute(sa.text("SELECT id FROM submitted_notebook ORDER BY id "
-                                        "LIMIT 1 OFFSET :n"), {"n": n // 2}).scalar()
+                return n, None
+            return n, conn.execute(sa.text("SELECT id FROM submitted_notebook ORDER BY id "
+                                           "LIMIT 1 OFFSET :n"), {"n": n // 2}).scalar()
     finally:
         engine.dispose()
 
@@ -199,20 +198,22 @@ def _child_result(child) -> pd.DataFrame | None:
     return part
 
 
-def per_notebook(db_url: str, sql: str) -> pd.DataFrame:
+def per_notebook(db_url: str, sql: str, ungraded_sql: str) -> pd.DataFrame:
     """Who, when, late penalty, summed score and items awaiting a trainer per submitted
-    notebook, in notebook order."""
-    mid = middle_id(db_url)
+    notebook (those without grades last)."""
+    n, mid = split(db_url)
     if mid is None:
-        return read_part(db_url, sql)
-    child = _start_child(db_url, sql, mid, None)
-    try:
-        first = read_part(db_url, sql, None, mid)
-    except BaseException:
-        child.kill()
-        child.wait()
-        raise
-    second = _child_result(child)
-    if second is None:
-        second = read_part(db_url, sql, mid, None)
-    return _concat([first, second])
+        parts = [read_part(db_url, sql)]
+    else:
+        child = _start_child(db_url, sql, mid, None)
+        try:
+            first = read_part(db_url, sql, None, mid)
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+        second = _child_result(child)
+        parts = [first, read_part(db_url, sql, mid, None) if second is None else second]
+    if sum(len(p) for p in parts) < n:  # notebooks without grades: no sum to join
+        parts.append(read_part(db_url, ungraded_sql))
+    return _concat(parts)
