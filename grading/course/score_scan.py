@@ -154,17 +154,19 @@ def split(db_url: str) -> tuple[int, str | None]:
 
 
 def _child_main() -> None:
-    """In the child: read the part named on stdin, send it pickled on stdout."""
+    """In the child: read the part named on stdin, pickled into the file named there too."""
     import pickle
     import sys
 
-    db_url, sql, lo, hi = pickle.load(sys.stdin.buffer)
-    pickle.dump(read_part(db_url, sql, lo, hi), sys.stdout.buffer, protocol=5)
+    db_url, sql, lo, hi, out = pickle.load(sys.stdin.buffer)
+    part = read_part(db_url, sql, lo, hi)
+    with open(out, "wb") as handle:
+        pickle.dump(part, handle, protocol=5)
 
 
 def _start_child(db_url: str, sql: str, lo: str | None, hi: str | None):
-    """A Python child reading one part (a fresh interpreter: no main module re-run, no
-    copied locks of this process's threads)."""
+    """(a Python child reading one part, the file it leaves it in). A fresh interpreter: no
+    main module run again, no copied locks of this process's threads."""
     import os
     import pickle
     import subprocess
@@ -174,45 +176,53 @@ def _start_child(db_url: str, sql: str, lo: str | None, hi: str | None):
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    handle, out = tempfile.mkstemp(prefix="congvu-scan-", suffix=".pickle")
+    os.close(handle)  # owner-only (mkstemp): the part holds learner ids and scores
     child = subprocess.Popen(
         [sys.executable, "-c", "from grading.course.score_scan import _child_main; "
-         "_child_main()"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-    child.stdin.write(pickle.dumps((db_url, sql, lo, hi)))
+         "_child_main()"], stdin=subprocess.PIPE, env=env)
+    child.stdin.write(pickle.dumps((db_url, sql, lo, hi, out)))
     child.stdin.close()
-    return child
+    return child, out
 
 
-def _child_result(child) -> pd.DataFrame | None:
+def _child_result(child, out: str) -> pd.DataFrame | None:
+    """The child's part, or None (logged) if it failed."""
     import logging
+    import os
     import pickle
 
     try:
-        part = pickle.load(child.stdout)
-    except (EOFError, pickle.UnpicklingError):
-        part = None
-    child.stdout.close()
-    if child.wait() != 0 or part is None:
-        logging.getLogger("congvu").warning(
-            "gradebook: the child reading half of the notebooks failed; reading it here")
-        return None
-    return part
+        if child.wait() == 0:
+            with open(out, "rb") as handle:
+                return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        pass
+    finally:
+        os.unlink(out)
+    logging.getLogger("congvu").warning(
+        "gradebook: the child reading half of the notebooks failed; reading it here")
+    return None
 
 
 def per_notebook(db_url: str, sql: str, ungraded_sql: str) -> pd.DataFrame:
     """Who, when, late penalty, summed score and items awaiting a trainer per submitted
     notebook (those without grades last)."""
+    import os
+
     n, mid = split(db_url)
     if mid is None:
         parts = [read_part(db_url, sql)]
     else:
-        child = _start_child(db_url, sql, mid, None)
+        child, out = _start_child(db_url, sql, mid, None)
         try:
             first = read_part(db_url, sql, None, mid)
         except BaseException:
             child.kill()
             child.wait()
+            os.unlink(out)
             raise
-        second = _child_result(child)
+        second = _child_result(child, out)
         parts = [first, read_part(db_url, sql, mid, None) if second is None else second]
     if sum(len(p) for p in parts) < n:  # notebooks without grades: no sum to join
         parts.append(read_part(db_url, ungraded_sql))

@@ -135,6 +135,9 @@ def no_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         series = frame[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
+            cats = series.cat.categories
+            if cats.dtype != object or not cats.str.startswith(_FORMULA_START).any():
+                continue  # no category is risky: no value is (checked once per category)
             series = series.astype(object)
         elif series.dtype != object and not isinstance(series.dtype, pd.StringDtype):
             continue

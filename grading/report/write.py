@@ -191,13 +191,22 @@ def _fork_writer(jobs: list) -> int | None:
 CSV_CHUNK = 250_000  # rows converted and written at a time: memory is set by a chunk
 
 
+def _used_categories(part: pd.DataFrame) -> pd.DataFrame:
+    """A chunk whose category columns keep only the categories it uses (a chunk of the
+    learner × module table uses a few thousand of 250,000 learner ids: each id is then
+    normalized once per chunk that holds it, not once per chunk)."""
+    many = [c for c in part.columns if isinstance(part[c].dtype, pd.CategoricalDtype)
+            and len(part[c].cat.categories) > len(part) // 4]
+    return part.assign(**{c: part[c].cat.remove_unused_categories() for c in many})
+
+
 def _csv_writer(frame: pd.DataFrame, view=None):
     """A function writing ``frame`` (each chunk through ``view``) as UTF-8 CSV with a BOM
     (Excel opens it with the right accents), CSV_CHUNK rows at a time."""
     def write(path: str) -> None:
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
             for start in range(0, max(len(frame), 1), CSV_CHUNK):
-                part = frame.iloc[start:start + CSV_CHUNK]
+                part = _used_categories(frame.iloc[start:start + CSV_CHUNK])
                 part = view(part) if view else part
                 handle.write(csv_text(no_formulas(prepare(part)), header=start == 0))
     return write
