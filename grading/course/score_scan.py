@@ -178,11 +178,16 @@ def _start_child(db_url: str, sql: str, lo: str | None, hi: str | None):
         p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     handle, out = tempfile.mkstemp(prefix="congvu-scan-", suffix=".pickle")
     os.close(handle)  # owner-only (mkstemp): the part holds learner ids and scores
+    errors = tempfile.TemporaryFile()  # the child's traceback, if any: logged, not shown
     child = subprocess.Popen(
         [sys.executable, "-c", "from grading.course.score_scan import _child_main; "
-         "_child_main()"], stdin=subprocess.PIPE, env=env)
-    child.stdin.write(pickle.dumps((db_url, sql, lo, hi, out)))
-    child.stdin.close()
+         "_child_main()"], stdin=subprocess.PIPE, stderr=errors, env=env)
+    child.errors = errors
+    try:
+        child.stdin.write(pickle.dumps((db_url, sql, lo, hi, out)))
+        child.stdin.close()
+    except BrokenPipeError:  # the child died at once: _child_result says so
+        pass
     return child, out
 
 
@@ -200,8 +205,12 @@ def _child_result(child, out: str) -> pd.DataFrame | None:
         pass
     finally:
         os.unlink(out)
+        child.errors.seek(0)
+        said = child.errors.read().decode("utf-8", "replace").strip().splitlines()
+        child.errors.close()
     logging.getLogger("congvu").warning(
-        "gradebook: the child reading half of the notebooks failed; reading it here")
+        "gradebook: the child reading half of the notebooks failed (%s); reading it here",
+        said[-1] if said else f"exit {child.returncode}")
     return None
 
 
@@ -220,6 +229,7 @@ def per_notebook(db_url: str, sql: str, ungraded_sql: str) -> pd.DataFrame:
         except BaseException:
             child.kill()
             child.wait()
+            child.errors.close()
             os.unlink(out)
             raise
         second = _child_result(child, out)

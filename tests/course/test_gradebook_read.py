@@ -43,7 +43,7 @@ def db_url(tmp_path):
     return url
 
 
-def test_aggregated_equals_per_item(db_url, monkeypatch):
+def test_aggregated_equals_per_item(db_url, monkeypatch, caplog):
     fast = gradebook.read_module_scores(db_url)
     items = gradebook.read_items(db_url)
     slow = metrics.module_scores(gradebook.read_grades(db_url), items,
@@ -74,3 +74,9 @@ def test_aggregated_equals_per_item(db_url, monkeypatch):
     monkeypatch.setattr(score_scan, "SPLIT_AT", 1)
     halves = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
     pd.testing.assert_frame_equal(halves, fast)
+    # A child that cannot run: its half is read here, and the log says why.
+    monkeypatch.setattr("sys.executable", "/bin/false")
+    with caplog.at_level("WARNING", logger="congvu"):
+        again = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
+    pd.testing.assert_frame_equal(again, fast)
+    assert "reading it here" in caplog.text
