@@ -59,8 +59,9 @@ JOIN assignment a ON sa.assignment_id = a.id
 # The one pass over the big grade table: the grades summed per submitted notebook (the kit's
 # covering index read in order, like a bare GROUP BY), each sum joined to who and when.
 # Scores follow nbgrader: manual if set, else auto, else 0, plus extra credit. ``{where}``
-# bounds the notebook ids of one part (score_scan reads two parts at once); ``{join}`` is
-# CROSS JOIN on SQLite (keeps the ordered scan as the outer loop), JOIN elsewhere.
+# and ``{outer}`` bound the notebook ids of one part on both sides of the join (score_scan
+# reads two parts at once; PostgreSQL then scans only that part of submitted_notebook);
+# ``{join}`` is CROSS JOIN on SQLite (keeps the ordered scan as the outer loop), JOIN elsewhere.
 NOTEBOOK_SQL = """
 SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
        COALESCE(sn.late_submission_penalty, 0) AS late_penalty,
@@ -74,6 +75,7 @@ FROM (
 {join} submitted_notebook sn ON sn.id = g.notebook_id
 JOIN submitted_assignment sa ON sn.assignment_id = sa.id
 JOIN assignment a ON sa.assignment_id = a.id
+{outer}
 """
 # Submitted notebooks without any grade row (rare): read only when NOTEBOOK_SQL returned
 # fewer rows than there are submitted notebooks. No score, nothing awaiting a trainer.
@@ -87,7 +89,7 @@ JOIN assignment a ON sa.assignment_id = a.id
 WHERE NOT EXISTS (SELECT 1 FROM grade g WHERE g.notebook_id = sn.id)
 """
 # The bare GROUP BY over grade the kit's covering index serves (tests/course/test_migrate.py).
-NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(where="", join="CROSS JOIN")
+NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(where="", outer="", join="CROSS JOIN")
 
 
 def ensure_tools_on_path() -> None:

@@ -68,15 +68,17 @@ def sqlite_path(db_url: str) -> str | None:
 
 
 def _bounds(lo: str | None, hi: str | None, mark, sqlite: bool = False) -> tuple[dict, list]:
-    """The fillers of NOTEBOOK_SQL for notebook ids in [lo, hi), and their values
-    (``mark(i)``: the driver's placeholder of the i-th value)."""
+    """The fillers of NOTEBOOK_SQL for notebook ids in [lo, hi), and the values of their
+    placeholders in order (``mark(i)``: the driver's placeholder of the i-th value)."""
     conds, values = [], []
     for op, value in ((">=", lo), ("<", hi)):
         if value is not None:
-            conds.append(f"notebook_id {op} {mark(len(values))}")
+            conds.append(f"{{col}} {op} {mark(len(values))}")
             values.append(value)
-    return {"where": "WHERE " + " AND ".join(conds) if conds else "",
-            "join": "CROSS JOIN" if sqlite else "JOIN"}, values
+    both = " AND ".join(conds)
+    return {"where": "WHERE " + both.format(col="notebook_id") if conds else "",
+            "outer": "WHERE " + both.format(col="sn.id") if conds else "",
+            "join": "CROSS JOIN" if sqlite else "JOIN"}, values * 2
 
 
 def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
@@ -115,7 +117,7 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
 
 def _generic(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
     where, values = _bounds(lo, hi, lambda i: f":v{i}")
-    params = {f"v{i}": v for i, v in enumerate(values)}
+    params = {f"v{i}": v for i, v in enumerate(values[:len(values) // 2])}
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
