@@ -105,6 +105,8 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
+            if values:  # one of two halves read at once: one server process each
+                cur.execute("SET max_parallel_workers_per_gather = 0")
             query = cur.mogrify(sql.format(**where).strip(), values).decode()
             cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", spool)
         finally:
