@@ -7,7 +7,6 @@ Every file is written atomically with owner-only permissions (it holds personal 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ from grading import columns as C
 from grading import settings
 from grading.errors import KitError, problem
 from grading.files import write_atomic
+from grading.report import fork
 from grading.report.csv_text import csv_text
 from grading.report.html import render_html
 from grading.report.labels import (
@@ -117,18 +117,10 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
         title = LABELS[lang]["title"]
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    jobs = _csv_jobs(tables, out) if csv else []
-    big = len(tables.get("learners", ())) >= PARALLEL_CSV_ROWS
-    child = _fork_writer(jobs) if jobs and big else None
-    try:
-        paths = _documents(tables, out, lang, titles, title, as_of, stem)
-    finally:
-        status = os.waitpid(child, 0)[1] if child else None
-    if child and os.waitstatus_to_exitcode(status) == 0:
-        paths.update({f"{path.stem}_csv": path for path, _ in jobs})
-    else:  # written here (again, if the child failed: its error is then raised here)
-        paths.update(_write_csvs(jobs))
-    return paths
+    jobs = _csv_jobs(tables, out) if csv else []  # the CSV files: by a forked child meanwhile
+    return fork.both(lambda: _documents(tables, out, lang, titles, title, as_of, stem),
+                     lambda: _write_csvs(jobs),
+                     parallel=bool(jobs) and len(tables.get("learners", ())) >= fork.PARALLEL_ROWS)
 
 
 def _documents(tables: dict, out: Path, lang: str, titles: dict, title: str,
@@ -147,11 +139,6 @@ def _documents(tables: dict, out: Path, lang: str, titles: dict, title: str,
                          render_html(views, lang, titles, meta).encode("utf-8"))}
 
 
-# From this many learner × module rows the CSV files are written by a forked child meanwhile
-# this process writes the workbook and the page: the second core, no copy of the tables.
-PARALLEL_CSV_ROWS = 500_000
-
-
 def _csv_jobs(tables: dict, out: Path) -> list[tuple[Path, object]]:
     """(path, writer) of every CSV file, in CSV_TABLES order."""
     jobs = []
@@ -168,24 +155,6 @@ def _csv_jobs(tables: dict, out: Path) -> list[tuple[Path, object]]:
 
 def _write_csvs(jobs: list) -> dict[str, Path]:
     return {f"{path.stem}_csv": save(path, writer) for path, writer in jobs}
-
-
-def _fork_writer(jobs: list) -> int | None:
-    """The pid of a forked child writing the CSV files, or None (no fork here, or other
-    threads running: a fork would copy their locks) to write them in this process."""
-    import threading
-
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return None
-    pid = os.fork()
-    if pid == 0:  # the child: write, then leave at once (no cleanup of the parent's state)
-        code = 1
-        try:
-            _write_csvs(jobs)
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
 
 
 CSV_CHUNK = 250_000  # rows converted and written at a time: memory is set by a chunk
