@@ -17,7 +17,7 @@ from grading.errors import KitError, problem
 from grading.files import write_atomic
 from grading.report import fork
 from grading.report.csv_text import csv_text
-from grading.report.html import render_html
+from grading.report.html import HTML_TABLES, render_html
 from grading.report.labels import (
     DEFAULT_TITLE,
     LABELS,
@@ -117,15 +117,30 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
         title = LABELS[lang]["title"]
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    jobs = _csv_jobs(tables, out) if csv else []  # the CSV files: by a forked child meanwhile
-    return fork.both(lambda: _documents(tables, out, lang, titles, title, as_of, stem),
-                     lambda: _write_csvs(jobs),
-                     parallel=bool(jobs) and len(tables.get("learners", ())) >= fork.PARALLEL_ROWS)
+    jobs = _csv_jobs(tables, out) if csv else []
+    big = len(tables.get("learners", ())) >= fork.PARALLEL_ROWS
+
+    def workbook() -> dict[str, Path]:
+        views, meta = _views(tables, lang, titles, title, as_of)
+        return {"xlsx": save(out / f"{stem}.xlsx", render_xlsx(views, lang, titles, meta))}
+
+    def page_and_csvs() -> dict[str, Path]:  # by a forked child meanwhile, on a large cohort
+        views, meta = _views(tables, lang, titles, title, as_of, HTML_VIEWS)
+        page = render_html(views, lang, titles, meta).encode("utf-8")
+        return {"html": save(out / f"{stem}.html", page), **_write_csvs(jobs)}
+
+    return fork.both(workbook, page_and_csvs, parallel=big)
 
 
-def _documents(tables: dict, out: Path, lang: str, titles: dict, title: str,
-               as_of: dt.date | None, stem: str) -> dict[str, Path]:
-    views = {k: prepare(v) for k, v in views_of(tables, titles).items()}
+# The tables the HTML page shows (the workbook shows them all).
+HTML_VIEWS = (*HTML_TABLES, "over_time", "status", "not_completed")
+
+
+def _views(tables: dict, lang: str, titles: dict, title: str, as_of: dt.date | None,
+           keys: tuple[str, ...] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """(display frames of ``keys`` or of every sheet, the documents' title, day, pass marks)."""
+    chosen = views_of(tables, titles)
+    views = {k: prepare(v) for k, v in chosen.items() if keys is None or k in keys}
     if "status" in views and C.STATUS in views["status"]:
         views["status"] = views["status"].assign(
             **{C.STATUS: views["status"][C.STATUS].map(lambda s: status_label(s, lang))})
@@ -134,9 +149,7 @@ def _documents(tables: dict, out: Path, lang: str, titles: dict, title: str,
         lm = tables["learners"]
         marks = dict(zip(lm[C.MODULE], lm[C.PASS_MARK]))
     meta = {"title": nfc_value(title), "as_of": as_of or settings.vn_today(), "pass_marks": marks}
-    return {"xlsx": save(out / f"{stem}.xlsx", render_xlsx(views, lang, titles, meta)),
-            "html": save(out / f"{stem}.html",
-                         render_html(views, lang, titles, meta).encode("utf-8"))}
+    return views, meta
 
 
 def _csv_jobs(tables: dict, out: Path) -> list[tuple[Path, object]]:
