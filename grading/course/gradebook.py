@@ -147,17 +147,18 @@ def _sqlite_path(db_url: str) -> str | None:
     return sqlite_path(db_url)
 
 
-def read_module_scores(db_url: str) -> pd.DataFrame:
+def read_module_scores(db_url: str, meanwhile=None) -> pd.DataFrame:
     """One row per graded (learner, module): summed score before the late penalty, number of
     items awaiting manual grading, timestamp (Vietnam time) and late penalty.
 
     Same numbers as ``read_grades`` + ``read_submissions`` (and ``nbgrader export``), but the
     grade table is aggregated inside the database: a gradebook of 100,000 learners × 12
     modules has about 10 million grade rows and only 1.2 million (learner, module) pairs.
+    ``meanwhile()``: other work done while a child reads half of a large gradebook.
     """
     from grading.course.score_scan import per_notebook
 
-    per_nb = per_notebook(db_url, NOTEBOOK_SQL, UNGRADED_SQL)
+    per_nb = per_notebook(db_url, NOTEBOOK_SQL, UNGRADED_SQL, meanwhile)
     keys = [C.LEARNER, C.MODULE]
     if per_nb.duplicated(keys).any():  # assignments with several notebooks
         per_nb = per_nb.groupby(keys, as_index=False, sort=False, observed=True).agg(

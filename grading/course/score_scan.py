@@ -17,6 +17,7 @@ chunk by chunk.
 from __future__ import annotations
 
 import tempfile
+import threading
 
 import numpy as np
 import pandas as pd
@@ -168,21 +169,63 @@ def _child_main() -> None:
         pickle.dump(part, handle, protocol=5)
 
 
+class _Forked:
+    """A forked child running ``work`` and pickling its result into ``out``; waited for like
+    a subprocess (``wait``, ``kill``, ``returncode``, ``errors``)."""
+
+    def __init__(self, work, out: str, errors) -> None:
+        import os
+        import pickle
+
+        self.errors, self.returncode = errors, None
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: no import, the parent's modules are here already
+            code = 1
+            try:
+                part = work()
+                with open(out, "wb") as handle:
+                    pickle.dump(part, handle, protocol=5)
+                code = 0
+            except BaseException:
+                import traceback
+
+                errors.write(traceback.format_exc().encode("utf-8"))
+                errors.flush()
+            finally:
+                os._exit(code)
+
+    def wait(self) -> int:
+        import os
+
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+    def kill(self) -> None:
+        import os
+        import signal
+
+        os.kill(self.pid, signal.SIGKILL)
+
+
 def _start_child(db_url: str, sql: str, lo: str | None, hi: str | None):
-    """(a Python child reading one part, the file it leaves it in). A fresh interpreter: no
-    main module run again, no copied locks of this process's threads."""
+    """(a child reading one part, the file it leaves it in): forked when this process runs
+    no other thread (no start-up cost), else a fresh interpreter (no main module run again,
+    no copied locks of other threads)."""
     import os
     import pickle
     import subprocess
     import sys
     from pathlib import Path
 
-    root = str(Path(__file__).resolve().parents[2])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     handle, out = tempfile.mkstemp(prefix="congvu-scan-", suffix=".pickle")
     os.close(handle)  # owner-only (mkstemp): the part holds learner ids and scores
     errors = tempfile.TemporaryFile()  # the child's traceback, if any: logged, not shown
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        return _Forked(lambda: read_part(db_url, sql, lo, hi), out, errors), out
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
     child = subprocess.Popen(
         [sys.executable, "-c", "from grading.course.score_scan import _child_main; "
          "_child_main()"], stdin=subprocess.PIPE, stderr=errors, env=env)
@@ -218,18 +261,23 @@ def _child_result(child, out: str) -> pd.DataFrame | None:
     return None
 
 
-def per_notebook(db_url: str, sql: str, ungraded_sql: str) -> pd.DataFrame:
+def per_notebook(db_url: str, sql: str, ungraded_sql: str, meanwhile=None) -> pd.DataFrame:
     """Who, when, late penalty, summed score and items awaiting a trainer per submitted
-    notebook (those without grades last)."""
+    notebook (those without grades last). ``meanwhile()`` runs once this process has read
+    its part, while the child may still read the other."""
     import os
 
     n, mid = split(db_url)
     if mid is None:
         parts = [read_part(db_url, sql)]
+        if meanwhile:
+            meanwhile()
     else:
         child, out = _start_child(db_url, sql, mid, None)
         try:
             first = read_part(db_url, sql, None, mid)
+            if meanwhile:
+                meanwhile()
         except BaseException:
             child.kill()
             child.wait()

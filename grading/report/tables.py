@@ -28,18 +28,15 @@ def modules_frame(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
 def learner_modules(ws: Workspace, lang: str = "vi", *,
                     as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(learner × module table of the whole workspace, grading status with names)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    people = roster.load(ws.root)
-    with ThreadPoolExecutor(1) as pool:  # the roster side meanwhile the database works
-        enrol = pool.submit(metrics.enrolment, people, modules_frame(ws, lang))
-        with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
-            per_module = gradebook.read_module_scores(ws.db_url)
-            scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
-        scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
-            scores, {m.id: m.retakes.result for m in ws.manifest.modules},
-            attempts.allowed(ws.root))
-        enrol = enrol.result()
+    people, modules, enrol = roster.load(ws.root), modules_frame(ws, lang), []
+    with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
+        per_module = gradebook.read_module_scores(  # the roster side while a child reads
+            ws.db_url, meanwhile=lambda: enrol.append(metrics.enrolment(people, modules)))
+        scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
+    scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
+        scores, {m.id: m.retakes.result for m in ws.manifest.modules},
+        attempts.allowed(ws.root))
+    enrol = enrol[0]
     _warn_orphans(ws, per_module)
     del per_module  # the sums per assignment: millions of rows, no longer needed
     status = ledger.statuses_with_flags(ws.root)

@@ -2,6 +2,7 @@
 made with nbgrader's own API: an assignment with two notebooks, manual and extra credit,
 a late penalty, a learner without submissions."""
 import datetime as dt
+import os
 import sqlite3
 
 import pandas as pd
@@ -69,12 +70,20 @@ def test_aggregated_equals_per_item(db_url, monkeypatch, caplog):
     fast = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
     a1 = fast.set_index([C.LEARNER, C.MODULE]).loc[("A", "hp1")]
     assert a1[C.SCORE] == 4.5 and len(fast) == 3  # c1's 1 point gone, the rest kept
-    # A large gradebook is read in two halves, the second by a child process: same rows,
-    # same order (forced here by lowering the threshold).
+    # A large gradebook is read in two halves, the second by a child process (forked, or a
+    # fresh interpreter when other threads run): same rows, same order (forced here by
+    # lowering the threshold).
     monkeypatch.setattr(score_scan, "SPLIT_AT", 1)
     halves = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
     pd.testing.assert_frame_equal(halves, fast)
-    # A child that cannot run: its half is read here, and the log says why.
+    with monkeypatch.context() as m:
+        m.setattr(score_scan.threading, "active_count", lambda: 2)
+        spawned = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
+    pd.testing.assert_frame_equal(spawned, fast)
+    # A child that fails (forked or not): its half is read here, and the log says why.
+    parent, real = os.getpid(), score_scan.read_part
+    monkeypatch.setattr(score_scan, "read_part", lambda *a: real(*a) if os.getpid() == parent
+                        else 1 / 0)
     monkeypatch.setattr("sys.executable", "/bin/false")
     with caplog.at_level("WARNING", logger="congvu"):
         again = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
