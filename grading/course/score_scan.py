@@ -9,8 +9,10 @@ count says some exist. Rows are fetched ``CHUNK`` at a time and each chunk is tu
 categories, numbers and datetimes at once: memory holds compact columns and one chunk of
 Python values, never millions of tuples. A large gradebook is read in two halves of notebook
 ids at once, the second in a child process (a process, not a thread: turning rows into
-Python values holds the GIL, so only a second process uses the second core). Row order is
-not kept (every later step joins by learner and module). PostgreSQL (psycopg2) sends each
+Python values holds the GIL, so only a second process uses the second core) — forked when
+this process runs no other thread, else a fresh interpreter; its part comes back pickled in
+a private temporary file, and if it fails its half is read here. Row order is not kept
+(every later step joins by learner and module). PostgreSQL (psycopg2) sends each
 part as CSV through ``COPY … TO STDOUT`` into a temporary file that pandas' C reader parses
 chunk by chunk.
 """
