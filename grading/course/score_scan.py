@@ -1,20 +1,25 @@
-"""The report's one pass over the gradebook: grades summed per submitted notebook by the
-database, read in chunks into compact columns (``gradebook.read_module_scores``).
+"""The report's one pass over the gradebook: per submitted notebook, who, when, late penalty
+and the grades summed by the database (``gradebook.NOTEBOOK_SQL``), read in chunks into
+compact columns (``gradebook.read_module_scores``).
 
-Two queries run at once on two connections (sqlite3 releases the GIL while SQLite works;
-PostgreSQL works in its own processes): the GROUP BY over ``grade`` (the biggest table, read
-through the kit's covering index) and who/when per submitted notebook. Both come ordered by
-submitted notebook; rows are fetched ``CHUNK`` at a time and each chunk is turned into
-categories, numbers and datetimes at once, so memory holds compact columns and one chunk of
-Python values, never millions of tuples or ids. The two results are paired by position after
-checking that the notebook ids agree (through a 64-bit hash of each id, kept instead of the
-id); if they do not (a notebook without grades), they are read again and joined by the ids
-themselves. PostgreSQL (psycopg2) sends each result as CSV through ``COPY … TO STDOUT`` into a
-temporary file that pandas' C reader parses chunk by chunk.
+One query sums the grades per notebook through the kit's covering index (the floor's ordered
+scan) and joins each sum to its submission, so Python receives one compact row per notebook
+(no notebook ids to pair); notebooks without any grade are read apart, only when the row
+count says some exist. Rows are fetched ``CHUNK`` at a time and each chunk is turned into
+categories, numbers and datetimes at once: memory holds compact columns and one chunk of
+Python values, never millions of tuples. A large gradebook is read in two halves of notebook
+ids at once, the second in a child process (a process, not a thread: turning rows into
+Python values holds the GIL, so only a second process uses the second core) — forked when
+this process runs no other thread, else a fresh interpreter; its part comes back pickled in
+a private temporary file, and if it fails its half is read here. Row order is not kept
+(every later step joins by learner and module). PostgreSQL (psycopg2) sends each
+part as CSV through ``COPY … TO STDOUT`` into a temporary file that pandas' C reader parses
+chunk by chunk.
 """
 from __future__ import annotations
 
 import tempfile
+import threading
 
 import numpy as np
 import pandas as pd
@@ -23,9 +28,10 @@ import sqlalchemy as sa
 from grading import columns as C
 
 CHUNK = 200_000  # rows converted at a time
-KEY = "notebook_id"
+SPLIT_AT = 400_000  # notebooks from which the second half is read by a child process
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
-TEXT = {KEY: str, C.LEARNER: str, C.MODULE: str, C.TIMESTAMP: str}
+TEXT = {C.LEARNER: str, C.MODULE: str, C.TIMESTAMP: str}
+COLUMNS = [C.LEARNER, C.MODULE, C.TIMESTAMP, C.PENALTY, C.SCORE, C.NEEDS_MANUAL]
 
 
 def local_time(values: pd.Series) -> pd.Series:
@@ -34,31 +40,22 @@ def local_time(values: pd.Series) -> pd.Series:
     return stamps.dt.tz_localize("UTC").dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
 
 
-def _key(frame: pd.DataFrame, exact: bool) -> pd.DataFrame:
-    if not exact:  # a 64-bit hash per id: 8 bytes instead of a Python string
-        frame[KEY] = pd.util.hash_array(frame[KEY].to_numpy(dtype=object))
-    return frame
-
-
-def scores_part(frame: pd.DataFrame, exact: bool = False) -> pd.DataFrame:
-    frame[C.SCORE] = frame[C.SCORE].astype(float)
-    frame[C.NEEDS_MANUAL] = frame[C.NEEDS_MANUAL].fillna(0).astype("int32")
-    return _key(frame, exact)
-
-
-def meta_part(frame: pd.DataFrame, exact: bool = False) -> pd.DataFrame:
-    """Ids as categories (fast joins later), Vietnam time, penalties as floats."""
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ids as categories (fast joins later), Vietnam time, numbers as numbers; a notebook
+    without grades keeps a missing score and counts no item awaiting a trainer."""
     frame[C.LEARNER] = frame[C.LEARNER].astype("category")
     frame[C.MODULE] = frame[C.MODULE].astype("category")
     frame[C.TIMESTAMP] = local_time(frame[C.TIMESTAMP])
     frame[C.PENALTY] = frame[C.PENALTY].astype(float)
-    return _key(frame, exact)
+    frame[C.SCORE] = frame[C.SCORE].astype(float)
+    frame[C.NEEDS_MANUAL] = frame[C.NEEDS_MANUAL].fillna(0).astype("int32")
+    return frame
 
 
-def _concat(parts: list[pd.DataFrame], columns: list[str], post) -> pd.DataFrame:
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Chunks in one frame; category columns get the union of the chunks' categories."""
     if not parts:
-        return post(pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
+        return compact(pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS}))
     out = {}
     for col in parts[0].columns:
         if isinstance(parts[0][col].dtype, pd.CategoricalDtype):
@@ -73,76 +70,224 @@ def sqlite_path(db_url: str) -> str | None:
     return url.database if url.get_backend_name() == "sqlite" and url.database else None
 
 
-def _sqlite(path: str, sql: str, post) -> pd.DataFrame:
+def _bounds(lo: str | None, hi: str | None, mark, sqlite: bool = False) -> tuple[dict, list]:
+    """The fillers of NOTEBOOK_SQL for notebook ids in [lo, hi), and the values of their
+    placeholders in order (``mark(i)``: the driver's placeholder of the i-th value)."""
+    conds, values = [], []
+    for op, value in ((">=", lo), ("<", hi)):
+        if value is not None:
+            conds.append(f"{{col}} {op} {mark(len(values))}")
+            values.append(value)
+    both = " AND ".join(conds)
+    return {"where": "WHERE " + both.format(col="notebook_id") if conds else "",
+            "outer": "WHERE " + both.format(col="sn.id") if conds else "",
+            "join": "CROSS JOIN" if sqlite else "JOIN"}, values * 2
+
+
+def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
     import sqlite3
 
+    where, values = _bounds(lo, hi, lambda i: "?", sqlite=True)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        cur = con.execute(sql)
+        cur = con.execute(sql.format(**where), values)
         names = [d[0] for d in cur.description]
         parts = []
         while rows := cur.fetchmany(CHUNK):
-            parts.append(post(pd.DataFrame.from_records(rows, columns=names)))
+            parts.append(compact(pd.DataFrame.from_records(rows, columns=names)))
             del rows
     finally:
         con.close()
-    return _concat(parts, names, post)
+    return parts
 
 
-def _postgres(db_url: str, sql: str, post) -> pd.DataFrame:
+def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
+    where, values = _bounds(lo, hi, lambda i: "%s")
     engine = sa.create_engine(db_url)
     with tempfile.TemporaryFile() as spool:
         raw = engine.raw_connection()
         try:
-            raw.cursor().copy_expert(
-                f"COPY ({sql.strip()}) TO STDOUT WITH (FORMAT csv, HEADER)", spool)
+            cur = raw.cursor()
+            if values:  # one of two halves read at once: one server process each
+                cur.execute("SET max_parallel_workers_per_gather = 0")
+            query = cur.mogrify(sql.format(**where).strip(), values).decode()
+            cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", spool)
         finally:
             raw.close()
             engine.dispose()
         spool.seek(0)
-        names = pd.read_csv(spool, nrows=0).columns.tolist()
-        spool.seek(0)
-        parts = [post(chunk) for chunk in pd.read_csv(
+        return [compact(chunk) for chunk in pd.read_csv(
             spool, dtype=TEXT, keep_default_na=False, na_values=[""], chunksize=CHUNK)]
-    return _concat(parts, names, post)
 
 
-def _generic(db_url: str, sql: str, post) -> pd.DataFrame:
+def _generic(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
+    where, values = _bounds(lo, hi, lambda i: f":v{i}")
+    params = {f"v{i}": v for i, v in enumerate(values[:len(values) // 2])}
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
-            return post(pd.read_sql_query(sa.text(sql), conn))
+            return [compact(pd.read_sql_query(sa.text(sql.format(**where)), conn,
+                                              params=params))]
     finally:
         engine.dispose()
 
 
-def two_queries(db_url: str, scores_sql: str, meta_sql: str,
-                exact: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(scores, meta) per submitted notebook, both queries at once; ``exact`` keeps the ids."""
-    from concurrent.futures import ThreadPoolExecutor
-    from functools import partial
-
+def read_part(db_url: str, sql: str, lo: str | None = None,
+              hi: str | None = None) -> pd.DataFrame:
+    """The rows of NOTEBOOK_SQL for notebook ids in [lo, hi) (None: unbounded), compact."""
     path = sqlite_path(db_url)
     if path is not None:
-        query = partial(_sqlite, path)
+        parts = _sqlite(path, sql, lo, hi)
     elif sa.engine.make_url(db_url).get_driver_name() == "psycopg2":
-        query = partial(_postgres, db_url)
+        parts = _postgres(db_url, sql, lo, hi)
     else:
-        query = partial(_generic, db_url)
-    with ThreadPoolExecutor(2) as pool:
-        scores = pool.submit(query, scores_sql, partial(scores_part, exact=exact))
-        meta = pool.submit(query, meta_sql, partial(meta_part, exact=exact))
-        return scores.result(), meta.result()
+        parts = _generic(db_url, sql, lo, hi)
+    return _concat(parts)
 
 
-def per_notebook(db_url: str, scores_sql: str, meta_sql: str) -> pd.DataFrame:
+def split(db_url: str) -> tuple[int, str | None]:
+    """(submitted notebooks, the id that splits them in halves or None: too few to split).
+    Both halves use the database's own order of ids."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            n = conn.execute(sa.text("SELECT COUNT(*) FROM submitted_notebook")).scalar()
+            if n < SPLIT_AT:
+                return n, None
+            return n, conn.execute(sa.text("SELECT id FROM submitted_notebook ORDER BY id "
+                                           "LIMIT 1 OFFSET :n"), {"n": n // 2}).scalar()
+    finally:
+        engine.dispose()
+
+
+def _child_main() -> None:
+    """In the child: read the part named on stdin, pickled into the file named there too."""
+    import pickle
+    import sys
+
+    db_url, sql, lo, hi, out = pickle.load(sys.stdin.buffer)
+    part = read_part(db_url, sql, lo, hi)
+    with open(out, "wb") as handle:
+        pickle.dump(part, handle, protocol=5)
+
+
+class _Forked:
+    """A forked child running ``work`` and pickling its result into ``out``; waited for like
+    a subprocess (``wait``, ``kill``, ``returncode``, ``errors``)."""
+
+    def __init__(self, work, out: str, errors) -> None:
+        import os
+        import pickle
+
+        self.errors, self.returncode = errors, None
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: no import, the parent's modules are here already
+            code = 1
+            try:
+                part = work()
+                with open(out, "wb") as handle:
+                    pickle.dump(part, handle, protocol=5)
+                code = 0
+            except BaseException:
+                import traceback
+
+                errors.write(traceback.format_exc().encode("utf-8"))
+                errors.flush()
+            finally:
+                os._exit(code)
+
+    def wait(self) -> int:
+        import os
+
+        if self.returncode is None:
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        return self.returncode
+
+    def kill(self) -> None:
+        import os
+        import signal
+
+        os.kill(self.pid, signal.SIGKILL)
+
+
+def _start_child(db_url: str, sql: str, lo: str | None, hi: str | None):
+    """(a child reading one part, the file it leaves it in): forked when this process runs
+    no other thread (no start-up cost), else a fresh interpreter (no main module run again,
+    no copied locks of other threads)."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    handle, out = tempfile.mkstemp(prefix="congvu-scan-", suffix=".pickle")
+    os.close(handle)  # owner-only (mkstemp): the part holds learner ids and scores
+    errors = tempfile.TemporaryFile()  # the child's traceback, if any: logged, not shown
+    if hasattr(os, "fork") and threading.active_count() == 1:
+        return _Forked(lambda: read_part(db_url, sql, lo, hi), out, errors), out
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from grading.course.score_scan import _child_main; "
+         "_child_main()"], stdin=subprocess.PIPE, stderr=errors, env=env)
+    child.errors = errors
+    try:
+        child.stdin.write(pickle.dumps((db_url, sql, lo, hi, out)))
+        child.stdin.close()
+    except BrokenPipeError:  # the child died at once: _child_result says so
+        pass
+    return child, out
+
+
+def _child_result(child, out: str) -> pd.DataFrame | None:
+    """The child's part, or None (logged) if it failed."""
+    import logging
+    import os
+    import pickle
+
+    try:
+        if child.wait() == 0:
+            with open(out, "rb") as handle:
+                return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        pass
+    finally:
+        os.unlink(out)
+        child.errors.seek(0)
+        said = child.errors.read().decode("utf-8", "replace").strip().splitlines()
+        child.errors.close()
+    logging.getLogger("congvu").warning(
+        "gradebook: the child reading half of the notebooks failed (%s); reading it here",
+        said[-1] if said else f"exit {child.returncode}")
+    return None
+
+
+def per_notebook(db_url: str, sql: str, ungraded_sql: str, meanwhile=None) -> pd.DataFrame:
     """Who, when, late penalty, summed score and items awaiting a trainer per submitted
-    notebook (without its id)."""
-    scores, meta = two_queries(db_url, scores_sql, meta_sql)
-    if len(scores) == len(meta) and (scores[KEY].to_numpy() == meta[KEY].to_numpy()).all():
-        return pd.concat([meta.drop(columns=KEY), scores.drop(columns=KEY)], axis=1)
-    del scores, meta  # notebooks without grades (or an odd collation): join by the real ids
-    scores, meta = two_queries(db_url, scores_sql, meta_sql, exact=True)
-    per_nb = meta.merge(scores, on=KEY, how="left").drop(columns=KEY)
-    per_nb[C.NEEDS_MANUAL] = per_nb[C.NEEDS_MANUAL].fillna(0).astype("int32")
-    return per_nb
+    notebook (those without grades last). ``meanwhile()`` runs once this process has read
+    its part, while the child may still read the other."""
+    import os
+
+    n, mid = split(db_url)
+    if mid is None:
+        parts = [read_part(db_url, sql)]
+        if meanwhile:
+            meanwhile()
+    else:
+        child, out = _start_child(db_url, sql, mid, None)
+        try:
+            first = read_part(db_url, sql, None, mid)
+            if meanwhile:
+                meanwhile()
+        except BaseException:
+            child.kill()
+            child.wait()
+            child.errors.close()
+            os.unlink(out)
+            raise
+        second = _child_result(child, out)
+        parts = [first, read_part(db_url, sql, mid, None) if second is None else second]
+    if sum(len(p) for p in parts) < n:  # notebooks without grades: no sum to join
+        parts.append(read_part(db_url, ungraded_sql))
+    return _concat(parts)

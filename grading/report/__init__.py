@@ -5,6 +5,8 @@
     people.py      people-level tables: who has not completed, learner sheet, progress
     labels.py      display labels, headers and value formats (vi/en)
     write.py       write_report(): report.xlsx, report.html and CSVs, atomically, owner-only
+    csv_text.py    CSV text as pandas writes it, formatting each column's distinct values once
+    fork.py        two parts of the work at once on a large cohort (here + a forked child)
     xlsx.py        the workbook (sheets, formats, native chart)
     xlsx_rows.py   fast sheet rows for large workbooks
     html.py        the self-contained HTML page with its charts

@@ -31,8 +31,8 @@ def fold_attempts(scores: pd.DataFrame, policy: dict[str, str],
     out = scores.assign(**{C.MODULE: module, ATTEMPT: attempt})
     later = out[ATTEMPT] > 1
     keys = [C.LEARNER, C.MODULE]
-    if not later.any():  # no retake graded: already one row per (learner, module)
-        return out.assign(**{ATTEMPTS: 1}).sort_values(keys, ignore_index=True)
+    if not later.any():  # no retake graded: already one row per (learner, module); left in
+        return out.assign(**{ATTEMPTS: 1})  # the gradebook's order (callers join by keys)
     ok = pd.Series(False, index=out.index)
     if opened is not None and not opened.empty:
         granted = set(zip(opened[C.LEARNER].astype(str), opened[C.MODULE].astype(str),

@@ -135,6 +135,12 @@ def no_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         series = frame[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
+            try:  # no category is risky: no value is (checked once per category)
+                risky = series.cat.categories.str.startswith(_FORMULA_START)
+            except AttributeError:  # categories that are not text (dates, numbers)
+                continue
+            if not pd.Series(risky).fillna(False).astype(bool).any():
+                continue
             series = series.astype(object)
         elif series.dtype != object and not isinstance(series.dtype, pd.StringDtype):
             continue

@@ -54,8 +54,9 @@ def not_completed(lm: pd.DataFrame, titles: dict[str, str] | None = None,
     todo = lm[lm[C.REQUIRED] & ~lm[C.PASSED] & lm[C.ACTIVE]]
     # The set of missing modules as a bit mask per learner; each distinct mask named once.
     bit = {m: 1 << i for i, m in enumerate(modules)}
-    mask = pd.Series(todo[C.MODULE].map(bit).astype("int64").to_numpy(),
-                     index=todo[C.LEARNER].astype(str).to_numpy()).groupby(level=0).sum()
+    bits = todo[C.MODULE].map(bit).astype("int64")
+    mask = bits.groupby(todo[C.LEARNER], observed=True, sort=False).sum()  # ids as categories
+    mask.index = mask.index.astype(str)  # one string per learner, not per missing module
     names = {v: "; ".join(str(titles.get(m, m)) for m in modules if v & bit[m])
              for v in pd.unique(mask)}
     roll = learner_rollup(lm) if roll is None else roll

@@ -11,7 +11,7 @@ from grading.course import dbcheck, gradebook, ledger
 from grading.course.workspace import Workspace
 from grading.errors import KitError, problem
 from grading.learner.variants import split_assignment
-from grading.report import attempts, draws, metrics
+from grading.report import attempts, draws, fork, metrics
 from grading.report import people as progress
 from grading.roster import importer as roster
 
@@ -28,18 +28,15 @@ def modules_frame(ws: Workspace, lang: str = "vi") -> pd.DataFrame:
 def learner_modules(ws: Workspace, lang: str = "vi", *,
                     as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(learner × module table of the whole workspace, grading status with names)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    people = roster.load(ws.root)
-    with ThreadPoolExecutor(1) as pool:  # the roster side meanwhile the database works
-        enrol = pool.submit(metrics.enrolment, people, modules_frame(ws, lang))
-        with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
-            per_module = gradebook.read_module_scores(ws.db_url)
-            scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
-        scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
-            scores, {m.id: m.retakes.result for m in ws.manifest.modules},
-            attempts.allowed(ws.root))
-        enrol = enrol.result()
+    people, modules, enrol = roster.load(ws.root), modules_frame(ws, lang), []
+    with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
+        per_module = gradebook.read_module_scores(  # the roster side while a child reads
+            ws.db_url, meanwhile=lambda: enrol.append(metrics.enrolment(people, modules)))
+        scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
+    scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
+        scores, {m.id: m.retakes.result for m in ws.manifest.modules},
+        attempts.allowed(ws.root))
+    enrol = enrol[0]
     _warn_orphans(ws, per_module)
     del per_module  # the sums per assignment: millions of rows, no longer needed
     status = ledger.statuses_with_flags(ws.root)
@@ -73,24 +70,39 @@ def _warn_orphans(ws: Workspace, per_module: pd.DataFrame) -> None:
                     "course.yml nếu vẫn cần).", module, count)
 
 
+# The tables in the order reports list them (the module-side ones come from a forked child
+# on a large cohort, see report/fork.py).
+TABLE_ORDER = ("per_ward", "per_module", "per_ward_module", "per_position", "per_track",
+               "learner_sheet", "not_completed", "over_time", "people", "learners",
+               "attempts_per_ward", "draws", "status")
+
+
 def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
                 titles: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
-    """Every table the reports show, from a learner × module table (pure)."""
-    roll = metrics.learner_rollup(lm)  # per learner, shared by the tables below
-    tables = {"per_ward": metrics.per_ward(lm, roll), "per_module": metrics.per_module(lm),
-              "per_ward_module": metrics.per_ward_module(lm),
-              "per_position": metrics.per_position(lm, roll), "per_track": metrics.per_track(lm),
-              "learner_sheet": progress.learner_sheet(lm, roll),
-              "not_completed": progress.not_completed(lm, titles, roll),
-              "over_time": progress.over_time(lm, roll),
-              "people": progress.people(lm, roll), "learners": lm}
-    if C.WARD_CODE in lm and C.PASSED in lm:  # retakes per commune and module
-        tables["attempts_per_ward"] = attempts.per_ward(lm)
-    if C.DRAWN in lm or attempts.ATTEMPTS in lm:  # per learner: attempts and pool draws
-        tables["draws"] = draws.sheet(lm)
+    """Every table the reports show, from a learner × module table (pure). On a large cohort
+    the per-learner tables and the per-module ones are computed at once (two cores)."""
+    def per_learner() -> dict[str, pd.DataFrame]:
+        roll = metrics.learner_rollup(lm)  # per learner, shared by the tables below
+        return {"per_ward": metrics.per_ward(lm, roll),
+                "per_position": metrics.per_position(lm, roll),
+                "learner_sheet": progress.learner_sheet(lm, roll),
+                "not_completed": progress.not_completed(lm, titles, roll),
+                "over_time": progress.over_time(lm, roll), "people": progress.people(lm, roll)}
+
+    def per_module() -> dict[str, pd.DataFrame]:
+        out = {"per_module": metrics.per_module(lm), "per_ward_module": metrics.per_ward_module(lm),
+               "per_track": metrics.per_track(lm)}
+        if C.WARD_CODE in lm and C.PASSED in lm:  # retakes per commune and module
+            out["attempts_per_ward"] = attempts.per_ward(lm)
+        if C.DRAWN in lm or attempts.ATTEMPTS in lm:  # per learner: attempts and pool draws
+            out["draws"] = draws.sheet(lm)
+        return out
+
+    found = fork.both(per_learner, per_module, parallel=len(lm) >= fork.PARALLEL_ROWS)
+    found["learners"] = lm
     if status is not None:
-        tables["status"] = status
-    return tables
+        found["status"] = status
+    return {key: found[key] for key in TABLE_ORDER if key in found}
 
 
 def only_wards(lm: pd.DataFrame, status: pd.DataFrame | None,

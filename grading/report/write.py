@@ -15,7 +15,9 @@ from grading import columns as C
 from grading import settings
 from grading.errors import KitError, problem
 from grading.files import write_atomic
-from grading.report.html import render_html
+from grading.report import fork
+from grading.report.csv_text import csv_text
+from grading.report.html import HTML_TABLES, render_html
 from grading.report.labels import (
     DEFAULT_TITLE,
     LABELS,
@@ -115,7 +117,30 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
         title = LABELS[lang]["title"]
     out = Path(out_dir)
     out.mkdir(mode=0o700, parents=True, exist_ok=True)
-    views = {k: prepare(v) for k, v in views_of(tables, titles).items()}
+    jobs = _csv_jobs(tables, out) if csv else []
+    big = len(tables.get("learners", ())) >= fork.PARALLEL_ROWS
+
+    def workbook() -> dict[str, Path]:
+        views, meta = _views(tables, lang, titles, title, as_of)
+        return {"xlsx": save(out / f"{stem}.xlsx", render_xlsx(views, lang, titles, meta))}
+
+    def page_and_csvs() -> dict[str, Path]:  # by a forked child meanwhile, on a large cohort
+        views, meta = _views(tables, lang, titles, title, as_of, HTML_VIEWS)
+        page = render_html(views, lang, titles, meta).encode("utf-8")
+        return {"html": save(out / f"{stem}.html", page), **_write_csvs(jobs)}
+
+    return fork.both(workbook, page_and_csvs, parallel=big)
+
+
+# The tables the HTML page shows (the workbook shows them all).
+HTML_VIEWS = (*HTML_TABLES, "over_time", "status", "not_completed")
+
+
+def _views(tables: dict, lang: str, titles: dict, title: str, as_of: dt.date | None,
+           keys: tuple[str, ...] | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """(display frames of ``keys`` or of every sheet, the documents' title, day, pass marks)."""
+    chosen = views_of(tables, titles)
+    views = {k: prepare(v) for k, v in chosen.items() if keys is None or k in keys}
     if "status" in views and C.STATUS in views["status"]:
         views["status"] = views["status"].assign(
             **{C.STATUS: views["status"][C.STATUS].map(lambda s: status_label(s, lang))})
@@ -124,22 +149,37 @@ def write_report(tables: dict[str, pd.DataFrame], out_dir: str | Path, *, lang: 
         lm = tables["learners"]
         marks = dict(zip(lm[C.MODULE], lm[C.PASS_MARK]))
     meta = {"title": nfc_value(title), "as_of": as_of or settings.vn_today(), "pass_marks": marks}
-    paths = {"xlsx": save(out / f"{stem}.xlsx", render_xlsx(views, lang, titles, meta)),
-             "html": save(out / f"{stem}.html",
-                          render_html(views, lang, titles, meta).encode("utf-8"))}
-    if csv:
-        for stem, key in CSV_TABLES.items():
-            frame = tables.get(key)
-            if frame is None:
-                continue
-            if key == "status" and frame.columns.empty:
-                frame = pd.DataFrame(columns=[C.LEARNER, C.MODULE, C.STATUS, C.REASON])
-            view = _learner_modules if stem == "learner_modules" else None
-            paths[f"{stem}_csv"] = save(out / f"{stem}.csv", _csv_writer(frame, view))
-    return paths
+    return views, meta
+
+
+def _csv_jobs(tables: dict, out: Path) -> list[tuple[Path, object]]:
+    """(path, writer) of every CSV file, in CSV_TABLES order."""
+    jobs = []
+    for name, key in CSV_TABLES.items():
+        frame = tables.get(key)
+        if frame is None:
+            continue
+        if key == "status" and frame.columns.empty:
+            frame = pd.DataFrame(columns=[C.LEARNER, C.MODULE, C.STATUS, C.REASON])
+        view = _learner_modules if name == "learner_modules" else None
+        jobs.append((out / f"{name}.csv", _csv_writer(frame, view)))
+    return jobs
+
+
+def _write_csvs(jobs: list) -> dict[str, Path]:
+    return {f"{path.stem}_csv": save(path, writer) for path, writer in jobs}
 
 
 CSV_CHUNK = 250_000  # rows converted and written at a time: memory is set by a chunk
+
+
+def _used_categories(part: pd.DataFrame) -> pd.DataFrame:
+    """A chunk whose category columns keep only the categories it uses (a chunk of the
+    learner × module table uses a few thousand of 250,000 learner ids: each id is then
+    normalized once per chunk that holds it, not once per chunk)."""
+    many = [c for c in part.columns if isinstance(part[c].dtype, pd.CategoricalDtype)
+            and len(part[c].cat.categories) > len(part) // 4]
+    return part.assign(**{c: part[c].cat.remove_unused_categories() for c in many})
 
 
 def _csv_writer(frame: pd.DataFrame, view=None):
@@ -148,10 +188,9 @@ def _csv_writer(frame: pd.DataFrame, view=None):
     def write(path: str) -> None:
         with open(path, "w", encoding="utf-8-sig", newline="") as handle:
             for start in range(0, max(len(frame), 1), CSV_CHUNK):
-                part = frame.iloc[start:start + CSV_CHUNK]
+                part = _used_categories(frame.iloc[start:start + CSV_CHUNK])
                 part = view(part) if view else part
-                no_formulas(prepare(part)).to_csv(handle, index=False, header=start == 0,
-                                     lineterminator="\n")
+                handle.write(csv_text(no_formulas(prepare(part)), header=start == 0))
     return write
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 from grading import columns as C
@@ -81,7 +82,12 @@ def _encode(frame: pd.DataFrame, lang: str) -> list[tuple[str, pd.Series]]:
             out.append(("n", series.astype(float)))
         else:
             text = series.astype(object).where(series.notna(), "")
-            out.append(("s", text.map(lambda v: _text(v, lang))))
+            if pd.api.types.infer_dtype(text, skipna=False) != "string":  # mixed values
+                out.append(("s", text.map(lambda v: _text(v, lang))))
+                continue
+            codes, distinct = pd.factorize(text.to_numpy(dtype=object))  # text: each once
+            shown = np.array([_text(v, lang) for v in distinct] + [""], dtype=object)
+            out.append(("s", pd.Series(shown[codes], index=text.index)))
     return out
 
 

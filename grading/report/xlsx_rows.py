@@ -58,12 +58,21 @@ def escape(texts: pd.Series) -> pd.Series:
     return out
 
 
-def _numbers(values: pd.Series) -> pd.Series:
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values): each distinct value is formatted once, not once per cell.
+    -0.0 and 0.0 are one value to factorize but print differently: kept apart."""
+    if values.dtype.kind == "f" and bool(np.any((values == 0) & np.signbit(values))):
+        return np.arange(len(values)), values
+    return pd.factorize(values)
+
+
+def _numbers(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     nums = values.to_numpy(dtype=float)
     whole = np.isfinite(nums) & (nums == np.round(nums)) & (np.abs(nums) < 1e15)
+    codes, distinct = _distinct(nums)
     if whole.all():
-        return pd.Series(nums.astype(np.int64)).astype(str)
-    return pd.Series(nums).astype(str)
+        return codes, pd.Series(distinct.astype(np.int64)).astype(str).tolist()
+    return codes, pd.Series(distinct).astype(str).tolist()
 
 
 def _column_xml(kind: str, values: pd.Series, ref: list[str], style: str | None) -> list[str]:
@@ -71,14 +80,19 @@ def _column_xml(kind: str, values: pd.Series, ref: list[str], style: str | None)
     s = f' s="{style}"' if style else ""
     if kind == "n":
         present = values.notna().to_numpy()
-        text = _numbers(values.fillna(0))
+        codes, texts = _numbers(values.fillna(0))
         head, tail = f'"{s}><v>', "</v></c>"
     else:
-        strings = pd.Series(values.to_numpy(dtype=object)).astype(str)
-        present = (strings != "").to_numpy()
-        text = escape(strings)
+        raw = values.to_numpy(dtype=object)
+        codes, distinct = _distinct(raw) if not values.isna().any() else (
+            np.arange(len(raw)), raw)
+        strings = pd.Series(distinct, dtype=object).astype(str)
+        present = (strings != "").to_numpy()[codes]
+        texts = escape(strings).tolist()
         head, tail = f'"{s} t="inlineStr"><is><t>', "</t></is></c>"
-    return [f"{r}{head}{t}{tail}" if p else "" for r, t, p in zip(ref, text.tolist(), present)]
+    bodies = [f"{head}{t}{tail}" for t in texts]
+    return [r + bodies[c] if p else "" for r, c, p in zip(ref, codes.tolist(),
+                                                          present.tolist())]
 
 
 def rows_xml(columns: list[tuple[str, pd.Series]], styles: dict[str, str],

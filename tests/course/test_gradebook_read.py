@@ -2,6 +2,7 @@
 made with nbgrader's own API: an assignment with two notebooks, manual and extra credit,
 a late penalty, a learner without submissions."""
 import datetime as dt
+import os
 import sqlite3
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 from nbgrader.api import Notebook
 
 from grading import columns as C
-from grading.course import gradebook
+from grading.course import gradebook, score_scan
 from grading.report import metrics
 
 
@@ -43,7 +44,7 @@ def db_url(tmp_path):
     return url
 
 
-def test_aggregated_equals_per_item(db_url):
+def test_aggregated_equals_per_item(db_url, monkeypatch, caplog):
     fast = gradebook.read_module_scores(db_url)
     items = gradebook.read_items(db_url)
     slow = metrics.module_scores(gradebook.read_grades(db_url), items,
@@ -59,8 +60,7 @@ def test_aggregated_equals_per_item(db_url):
     assert fast.set_index(key).loc[("B", "hp1"), C.SCORE] == 0.0
     assert fast.set_index(key).loc[("B", "hp1"), C.PENDING] >= 1  # t1 not graded by hand
     assert fast.set_index(key).loc[("A", "hp1"), C.TIMESTAMP] == pd.Timestamp("2026-11-30 17:00")
-    # The fast path pairs the two queries by position; a submitted notebook with no grade
-    # rows breaks that pairing, and the reader must fall back to joining by notebook id.
+    # A submitted notebook with no grade rows keeps its submission (LEFT JOIN of the sums).
     con = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     con.execute("DELETE FROM grade WHERE notebook_id IN (SELECT sn.id FROM submitted_notebook sn "
                 "JOIN notebook nb ON sn.notebook_id = nb.id JOIN submitted_assignment sa ON "
@@ -70,3 +70,22 @@ def test_aggregated_equals_per_item(db_url):
     fast = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
     a1 = fast.set_index([C.LEARNER, C.MODULE]).loc[("A", "hp1")]
     assert a1[C.SCORE] == 4.5 and len(fast) == 3  # c1's 1 point gone, the rest kept
+    # A large gradebook is read in two halves, the second by a child process (forked, or a
+    # fresh interpreter when other threads run): same rows, same order (forced here by
+    # lowering the threshold).
+    monkeypatch.setattr(score_scan, "SPLIT_AT", 1)
+    halves = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
+    pd.testing.assert_frame_equal(halves, fast)
+    with monkeypatch.context() as m:
+        m.setattr(score_scan.threading, "active_count", lambda: 2)
+        spawned = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
+    pd.testing.assert_frame_equal(spawned, fast)
+    # A child that fails (forked or not): its half is read here, and the log says why.
+    parent, real = os.getpid(), score_scan.read_part
+    monkeypatch.setattr(score_scan, "read_part", lambda *a: real(*a) if os.getpid() == parent
+                        else 1 / 0)
+    monkeypatch.setattr("sys.executable", "/bin/false")
+    with caplog.at_level("WARNING", logger="congvu"):
+        again = gradebook.read_module_scores(db_url).astype({C.LEARNER: str, C.MODULE: str})
+    pd.testing.assert_frame_equal(again, fast)
+    assert "reading it here" in caplog.text

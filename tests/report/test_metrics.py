@@ -235,3 +235,20 @@ def test_golden_tables(lm, table):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(got, encoding="utf-8")
     assert got == path.read_text(encoding="utf-8")
+
+
+def test_tables_from_a_forked_child_equal_those_made_here(lm, monkeypatch):
+    # On a large cohort the per-module tables come from a forked child (report/fork.py).
+    from grading.report import fork
+    from grading.report import tables as summary
+
+    here = summary.tables_from(lm)
+    monkeypatch.setattr(fork, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(fork, "usable", lambda: True)  # threads left by other tests: fork anyway
+    forks = []
+    real_fork = fork.os.fork
+    monkeypatch.setattr(fork.os, "fork", lambda: forks.append(1) or real_fork())
+    forked = summary.tables_from(lm)
+    assert forks == [1] and list(forked) == list(here)
+    for key, frame in here.items():
+        pd.testing.assert_frame_equal(forked[key], frame)

@@ -65,6 +65,18 @@ def test_postgresql_report_equals_sqlite(pg_url, tmp_path):
     for key in a:
         _same(a[key], b[key], key)
     assert a["learners"][C.SUBMITTED].sum() > 0 and a["learners"][C.PENDING].sum() > 0
+    # As on a large cohort: the gradebook read in two halves (the second by a child) and the
+    # tables made by two processes — the same tables.
+    from grading.course import score_scan
+    from grading.report import fork
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(score_scan, "SPLIT_AT", 1)
+        m.setattr(fork, "PARALLEL_ROWS", 0)
+        m.setattr(fork, "usable", lambda: True)  # threads left by other tests: fork anyway
+        halves = summary.build_tables(pg, as_of=AS_OF)
+    for key in a:
+        _same(a[key], halves[key], key)
     assert (a["learners"][C.PERCENT].dropna() % 10 != 0).any()  # late penalties, manual halves
     # The dashboard's view of one ward, and `congvu status`.
     ward = a["per_ward"][C.WARD_CODE].iloc[1]

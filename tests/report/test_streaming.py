@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import numpy as np
 import openpyxl
 import pandas as pd
 
 from grading import columns as C
-from grading.report import write, xlsx
+from grading.report import fork, write, xlsx
 
 
 def _tables(n: int) -> dict[str, pd.DataFrame]:
@@ -28,6 +29,8 @@ def _tables(n: int) -> dict[str, pd.DataFrame]:
 def _written(tmp, monkeypatch, chunk: int) -> tuple[list, str]:
     monkeypatch.setattr(xlsx, "ROW_CHUNK", chunk)
     monkeypatch.setattr(write, "CSV_CHUNK", chunk)
+    monkeypatch.setattr(fork, "PARALLEL_ROWS", 0 if chunk < 10 else 10**9)
+    monkeypatch.setattr(fork, "usable", lambda: True)  # threads left by other tests: fork anyway
     out = tmp / f"chunk_{chunk}"
     write.write_report(_tables(23), out, as_of=dt.date(2026, 12, 1))
     rows = list(openpyxl.load_workbook(out / "report.xlsx")["Chi tiết cán bộ"].iter_rows(
@@ -37,7 +40,11 @@ def _written(tmp, monkeypatch, chunk: int) -> tuple[list, str]:
 
 def test_chunked_sheet_and_csv_equal_one_piece(tmp_path, monkeypatch):
     whole_rows, whole_csv = _written(tmp_path, monkeypatch, 10_000)
+    children = []  # in chunks, and the CSV files by a forked child meanwhile
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: children.append(1) or real_fork())
     rows, csv = _written(tmp_path, monkeypatch, 4)
+    assert children == [1]
     assert len(rows) == 24 and rows == whole_rows
     assert rows[1][3] == "Lê Thị <&> Hạnh" and rows[2][3] == "Nguyễn Văn Ánh"
     assert csv == whole_csv and csv.startswith("\ufeff") and csv.count("\n") == 24
