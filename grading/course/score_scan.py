@@ -26,6 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from grading import columns as C
+from grading.files import Forked
 
 CHUNK = 200_000  # rows converted at a time
 SPLIT_AT = 400_000  # notebooks from which the second half is read by a child process
@@ -171,45 +172,6 @@ def _child_main() -> None:
         pickle.dump(part, handle, protocol=5)
 
 
-class _Forked:
-    """A forked child running ``work`` and pickling its result into ``out``; waited for like
-    a subprocess (``wait``, ``kill``, ``returncode``, ``errors``)."""
-
-    def __init__(self, work, out: str, errors) -> None:
-        import os
-        import pickle
-
-        self.errors, self.returncode = errors, None
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: no import, the parent's modules are here already
-            code = 1
-            try:
-                part = work()
-                with open(out, "wb") as handle:
-                    pickle.dump(part, handle, protocol=5)
-                code = 0
-            except BaseException:
-                import traceback
-
-                errors.write(traceback.format_exc().encode("utf-8"))
-                errors.flush()
-            finally:
-                os._exit(code)
-
-    def wait(self) -> int:
-        import os
-
-        if self.returncode is None:
-            self.returncode = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
-        return self.returncode
-
-    def kill(self) -> None:
-        import os
-        import signal
-
-        os.kill(self.pid, signal.SIGKILL)
-
-
 def _start_child(db_url: str, sql: str, lo: str | None, hi: str | None):
     """(a child reading one part, the file it leaves it in): forked when this process runs
     no other thread (no start-up cost), else a fresh interpreter (no main module run again,
@@ -224,7 +186,7 @@ def _start_child(db_url: str, sql: str, lo: str | None, hi: str | None):
     os.close(handle)  # owner-only (mkstemp): the part holds learner ids and scores
     errors = tempfile.TemporaryFile()  # the child's traceback, if any: logged, not shown
     if hasattr(os, "fork") and threading.active_count() == 1:
-        return _Forked(lambda: read_part(db_url, sql, lo, hi), out, errors), out
+        return Forked(lambda: read_part(db_url, sql, lo, hi), out, errors), out
     root = str(Path(__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH")) if p)}

@@ -8,11 +8,16 @@ fails, its part runs here again, so its error is raised here as usual.
 """
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import tempfile
 import threading
 from collections.abc import Callable
+
+from grading.files import Forked
+
+log = logging.getLogger("congvu")
 
 PARALLEL_ROWS = 500_000  # learner × module rows from which the two parts run at once
 
@@ -29,26 +34,22 @@ def both(here: Callable[[], dict], there: Callable[[], dict], *,
         return {**here(), **there()}
     handle, path = tempfile.mkstemp(prefix="congvu-part-", suffix=".pickle")  # owner-only
     os.close(handle)
-    pid = os.fork()
-    if pid == 0:  # the child: work, write, leave at once (none of the parent's cleanup)
-        code = 1
+    with tempfile.TemporaryFile() as errors:
+        child = Forked(there, path, errors)
         try:
-            part = there()
-            with open(path, "wb") as out:
-                pickle.dump(part, out, protocol=5)
-            code = 0
+            try:
+                mine = here()
+            finally:
+                code = child.wait()
+            if code == 0:
+                with open(path, "rb") as got:
+                    theirs = pickle.load(got)
+            else:
+                errors.seek(0)
+                said = errors.read().decode("utf-8", "replace").strip().splitlines()
+                log.warning("report: the forked child failed (%s); its part is made here",
+                            said[-1] if said else f"exit {code}")
+                theirs = there()
         finally:
-            os._exit(code)
-    try:
-        try:
-            mine = here()
-        finally:
-            status = os.waitpid(pid, 0)[1]
-        if os.waitstatus_to_exitcode(status) == 0:
-            with open(path, "rb") as got:
-                theirs = pickle.load(got)
-        else:
-            theirs = there()
-    finally:
-        os.unlink(path)
+            os.unlink(path)
     return {**mine, **theirs}
