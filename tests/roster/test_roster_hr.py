@@ -2,7 +2,6 @@
 
 The units table is the shipped synthetic sample province (grading/data/units_sample.csv).
 """
-import datetime as dt
 import sqlite3
 import stat
 import unicodedata
@@ -11,6 +10,7 @@ import openpyxl
 import pytest
 
 from grading import columns as C
+from grading import settings
 from grading.cli import main
 from grading.errors import RosterError
 from grading.roster import importer as roster
@@ -158,7 +158,7 @@ def test_reimport_reports_joiners_changes_and_leavers(new_workspace, tmp_path, c
     assert "Mã đơn vị: 90001 → 90006" in out and "Chức vụ: Chủ tịch UBND → Phó Chủ tịch" in out
     assert "A3 Lê Văn Cường" in out and "A4 Phạm Thị Dung" in out
     kept = roster.load(ws.root).set_index(C.LEARNER)
-    assert kept.loc["A3", C.LEFT] == dt.date.today().isoformat()  # recorded, not deleted
+    assert kept.loc["A3", C.LEFT] == settings.vn_today().isoformat()  # recorded, not deleted
     assert kept.loc["A4", C.LEFT] == "" and kept.loc["A1", C.WARD_NAME] == "Phường Thủy Tiên"
     with sqlite3.connect(ws.root / "gradebook.db") as db:  # nbgrader keeps the leaver
         assert sorted(r[0] for r in db.execute("SELECT id FROM student")) == \
