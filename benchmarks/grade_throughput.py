@@ -134,14 +134,21 @@ class CpuMeter:
         return cpu_all()
 
     def close(self) -> None:
-        if self.group is not None:
-            (self.group.parent / "cgroup.procs").write_text(str(os.getpid()))
-            for _ in range(50):  # leftover processes leave when they end
-                try:
-                    self.group.rmdir()
-                    return
-                except OSError:
-                    time.sleep(0.1)
+        """Leave the group and remove it; processes still in it (multiprocessing's resource
+        tracker lives as long as this process) are moved out with us."""
+        if self.group is None:
+            return
+        for pid in [os.getpid(), *(self.group / "cgroup.procs").read_text().split()]:
+            try:
+                (self.group.parent / "cgroup.procs").write_text(str(pid))
+            except OSError:  # it has just ended
+                pass
+        for _ in range(50):
+            try:
+                self.group.rmdir()
+                return
+            except OSError:
+                time.sleep(0.1)
 
 
 def cpu_children() -> float:
