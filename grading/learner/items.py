@@ -24,9 +24,7 @@ from __future__ import annotations
 import html
 import os
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 
@@ -54,33 +52,18 @@ from grading.learner.answers import (  # noqa: F401
     score_text,
     text_matches,
 )
+from grading.settings import vn_now
 
 LETTERS = "ABCDEFGHIJ"
 META_KEY = "congvu_item"  # output metadata naming the item, for static rendering (nbhooks)
 
 
-class ItemBox(w.VBox):
-    """A VBox whose static fallback (feedback HTML, formgrader, reopened notebook) shows the
-    saved answer; its output metadata says which item it is."""
-
-    def __init__(self, item_id: str, question: str, kind: str,
-                 options: list[tuple[str, str]] | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self._item_id, self._question = item_id, question
-        self._meta = {"id": item_id, "kind": kind, "question": question,
-                      "options": [list(o) for o in options or []]}
-
-    def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs) or {}
-        data.update(render_static(self._meta, answer(self._item_id)))
-        return data, {META_KEY: self._meta}
-
-
 class StaticItem:
-    """An item drawn without widgets, for a kernel nobody clicks in (grading: the sandbox sets
-    ``CONGVU_GRADING=1``). Its output is what an ``ItemBox`` leaves once autograde's
-    ``StaticWidgetOutputs`` drops the widget view: the same text, HTML and metadata, without
-    building a dozen widgets and their comm messages per question."""
+    """An item as text and HTML showing the saved answer, with metadata naming the item: the
+    static part of every item. Drawn alone in a kernel nobody clicks in (grading: the sandbox
+    sets ``CONGVU_GRADING=1``), where it is what an ``ItemBox`` leaves once autograde's
+    ``StaticWidgetOutputs`` drops the widget view, without building a dozen widgets and their
+    comm messages per question."""
 
     def __init__(self, item_id: str, question: str, kind: str,
                  options: list[tuple[str, str]] | None = None):
@@ -90,6 +73,22 @@ class StaticItem:
 
     def _repr_mimebundle_(self, **kwargs):
         return render_static(self._meta, answer(self._item_id)), {META_KEY: self._meta}
+
+
+class ItemBox(w.VBox):
+    """A VBox whose static fallback (feedback HTML, formgrader, reopened notebook) is its
+    ``StaticItem``: the saved answer, and output metadata saying which item it is."""
+
+    def __init__(self, item_id: str, question: str, kind: str,
+                 options: list[tuple[str, str]] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self._static = StaticItem(item_id, question, kind, options)
+        self._meta = self._static._meta
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        static, metadata = self._static._repr_mimebundle_()
+        return {**data, **static}, metadata
 
 
 def _static(item_id: str, question: str, kind: str,
@@ -109,7 +108,7 @@ class Invalid(ValueError):
 def _status_text(saved: Any) -> str:
     if saved is None:
         return "Chưa trả lời"
-    return f"✔ Đã lưu lúc {datetime.now(ZoneInfo('Asia/Ho_Chi_Minh')):%H:%M:%S}"  # Vietnam time
+    return f"✔ Đã lưu lúc {vn_now():%H:%M:%S}"  # Vietnam time
 
 
 def _status_html(text: str) -> str:

@@ -37,10 +37,8 @@ from __future__ import annotations
 import html
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 
@@ -60,8 +58,7 @@ from grading.learner.checks.letter_docx import (  # noqa: F401
     problems,
     write_template,
 )
-
-VN_TIME = ZoneInfo("Asia/Ho_Chi_Minh")  # "saved at" times are Vietnam time, whatever the server's zone
+from grading.settings import vn_now
 
 
 # --------------------------------------------------------------------------- check and solve
@@ -225,7 +222,7 @@ def letter_form(file: str = LETTER_FILE, *, state_key: str = "bieu_mau_cong_van"
         except OSError as exc:
             status.value = f"❌ Không lưu được tệp: {html.escape(str(exc))}"
             return
-        status.value = f"✔ Đã lưu tệp <b>{html.escape(file)}</b> lúc {datetime.now(VN_TIME):%H:%M:%S}"
+        status.value = f"✔ Đã lưu tệp <b>{html.escape(file)}</b> lúc {vn_now():%H:%M:%S}"
 
     save = w.Button(description=f"Lưu thành tệp {file}", icon="save",
                     tooltip=f"Tạo tệp {file} trong thư mục bài làm",

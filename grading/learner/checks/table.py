@@ -25,18 +25,15 @@ from __future__ import annotations
 import html
 import re
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 
 from grading.learner import items
 from grading.learner.checks import register
+from grading.settings import vn_now
 from grading.vntext import to_nfc
-
-VN_TIME = ZoneInfo("Asia/Ho_Chi_Minh")  # "saved at" times are Vietnam time, whatever the server's zone
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 EMPTY_CHOICE = ("(chọn)", "")
@@ -149,7 +146,7 @@ class GridBox(w.VBox):
 def _status(filled: int, total: int) -> str:
     if not filled:
         return "Chưa điền ô nào"
-    return f"✔ Đã lưu lúc {datetime.now(VN_TIME):%H:%M:%S} (đã điền {filled}/{total} ô)"
+    return f"✔ Đã lưu lúc {vn_now():%H:%M:%S} (đã điền {filled}/{total} ô)"
 
 
 def grid(item_id: str, question: str, columns: list[str], rows: list[list[Any]], *,
