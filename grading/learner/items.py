@@ -83,7 +83,7 @@ class ItemBox(w.VBox):
                  options: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(**kwargs)
         self._static = StaticItem(item_id, question, kind, options)
-        self._meta = self._static._meta
+        self._item_id, self._meta = item_id, self._static._meta
 
     def _repr_mimebundle_(self, **kwargs):
         data = super()._repr_mimebundle_(**kwargs) or {}
