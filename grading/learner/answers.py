@@ -14,9 +14,17 @@ import logging
 import os
 import re
 import sys
+import threading
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Linux: one process at a time is all we can promise
+    fcntl = None
 
 from grading.files import write_atomic
 from grading.learner.variants import DRAW_KEY, ORDER_KEY, draw, shown_letters
@@ -48,16 +56,47 @@ def load_answers(folder: str | os.PathLike | None = None) -> dict[str, Any]:
     return data
 
 
+_WRITING = threading.Lock()
+
+
+@contextmanager
+def _one_writer(folder: Path) -> Iterator[None]:
+    """Hold the folder's answers for one read-modify-write. Widget callbacks run in a kernel
+    subshell thread beside the cells (ipykernel 7 with JupyterLab 4's default), and a learner
+    may have the assessment open twice (JupyterLab and the home page): without this, two
+    saves that overlap each keep only their own answer."""
+    with _WRITING:
+        if fcntl is None:
+            yield
+            return
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+
+def _update(folder: str | os.PathLike | None, change: Callable[[dict[str, Any]], bool]) -> None:
+    """Apply ``change`` to the saved answers and write them back atomically if it says so."""
+    path = answers_path(folder)
+    with _one_writer(path.parent):
+        data = load_answers(folder)
+        if change(data):
+            text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+            write_atomic(path, text.encode("utf-8"))
+
+
 def save_answer(item_id: str, value: Any, folder: str | os.PathLike | None = None) -> None:
     """Record one answer atomically (write a temporary file, then rename); empty = unanswered."""
-    path = answers_path(folder)
-    data = load_answers(folder)
-    if value is None or value == "" or value == []:
-        data.pop(item_id, None)
-    else:
-        data[item_id] = to_nfc(value)
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    write_atomic(path, text.encode("utf-8"))
+    def change(data: dict[str, Any]) -> bool:
+        if value is None or value == "" or value == []:
+            data.pop(item_id, None)
+        else:
+            data[item_id] = to_nfc(value)
+        return True
+
+    _update(folder, change)
 
 
 def answer(item_id: str, folder: str | os.PathLike | None = None) -> Any:
@@ -65,26 +104,26 @@ def answer(item_id: str, folder: str | os.PathLike | None = None) -> Any:
     return load_answers(folder).get(item_id)
 
 
+def _record(key: str, name: str, value: Any, folder: str | os.PathLike | None) -> None:
+    """Note ``value`` under ``data[key][name]`` (written only when it changes)."""
+    def change(data: dict[str, Any]) -> bool:
+        notes = data.get(key) if isinstance(data.get(key), dict) else {}
+        if notes.get(name) == value:
+            return False
+        data[key] = {**notes, name: value}
+        return True
+
+    _update(folder, change)
+
+
 def record_order(item_id: str, letters: str, folder: str | os.PathLike | None = None) -> None:
     """Note the order a shuffled item was shown in (identity letters), for the feedback."""
-    data = load_answers(folder)
-    orders = data.get(ORDER_KEY) if isinstance(data.get(ORDER_KEY), dict) else {}
-    if orders.get(item_id) == letters:
-        return
-    data[ORDER_KEY] = {**orders, item_id: letters}
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    write_atomic(answers_path(folder), text.encode("utf-8"))
+    _record(ORDER_KEY, item_id, letters, folder)
 
 
 def record_draw(pool: str, drawn: list[str], folder: str | os.PathLike | None = None) -> None:
     """Note which items of a pool the learner was given (feedback, reports, regrading)."""
-    data = load_answers(folder)
-    draws = data.get(DRAW_KEY) if isinstance(data.get(DRAW_KEY), dict) else {}
-    if draws.get(pool) == drawn:
-        return
-    data[DRAW_KEY] = {**draws, pool: list(drawn)}
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    write_atomic(answers_path(folder), text.encode("utf-8"))
+    _record(DRAW_KEY, pool, list(drawn), folder)
 
 
 def shown_answer(item_id: str, given: Any, folder: str | os.PathLike | None = None) -> str:

@@ -1,6 +1,9 @@
 """Item widgets: what the learner clicks is saved at once, survives a restart, and is graded."""
 import json
+import subprocess
+import sys
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -18,6 +21,24 @@ def in_tmp(tmp_path, monkeypatch):
 
 def status(box) -> str:
     return box.children[2].value
+
+
+def test_overlapping_saves_keep_every_answer(in_tmp):
+    """Widget callbacks run in a kernel subshell thread beside the cells (ipykernel 7), and an
+    assessment may be open in two kernels: saves that overlap must each keep the others'."""
+    other = subprocess.Popen([sys.executable, "-c", (
+        "from grading.learner import answers\n"
+        "for i in range(40):\n"
+        "    answers.save_answer(f'p{i}', 'khác', '.')\n"
+        "    answers.record_draw(f'pool{i}', ['a'], '.')\n")], cwd=in_tmp)
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda i: answers.save_answer(f"t{i}", i), range(120)))
+        list(pool.map(lambda i: answers.record_order(f"t{i}", "BA"), range(40)))
+    assert other.wait(timeout=60) == 0
+    saved = answers.load_answers()
+    assert {k for k in saved if k[0] in "pt"} == {f"t{i}" for i in range(120)} | {
+        f"p{i}" for i in range(40)}
+    assert len(saved[answers.ORDER_KEY]) == 40 and len(saved[answers.DRAW_KEY]) == 40
 
 
 def test_click_saves_immediately_and_reopen_shows_it(in_tmp):
