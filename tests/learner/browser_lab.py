@@ -17,8 +17,10 @@ from conftest import free_port
 from grading.learner import lab
 
 _WATCH_RUN = """() => {
-  const root = document.querySelector(
-      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator').parentElement;
+  const indicator = document.querySelector(
+      '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+  if (!indicator) throw new Error('no notebook toolbar execution indicator on screen');
+  const root = indicator.parentElement;
   const state = window.__cvRun = {started: false, done: false};
   const look = () => {
     const ind = root.querySelector('.jp-Notebook-ExecutionIndicator');
@@ -32,6 +34,13 @@ _WATCH_RUN = """() => {
   observer.observe(root, {attributes: true, childList: true, subtree: true});
 }"""
 IDLE = '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status="idle"]'
+# The main area's current tab is the file just opened (its label is the file's name): until
+# then the panel on screen may still be the one opened before, idle with its kernel.
+_CURRENT_TAB_IS = """name => {
+  const label = document.querySelector(
+      '.lm-DockPanel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel');
+  return label !== null && label.textContent.trim() === name;
+}"""
 
 
 @contextmanager
@@ -103,7 +112,7 @@ class Learner:
         self.page.locator("#fetched_assignments_list .assignment-notebooks-link",
                           has_text=assignment).click()
         self.page.locator(f"{panel} .item_name a", has_text=notebook).click()
-        self.wait_idle()
+        self.wait_opened(f"{notebook}.ipynb")
 
     def submit(self, assignment: str) -> None:
         before = self.page.locator("#submitted_assignments_list .nested_list_item").count()
@@ -118,7 +127,12 @@ class Learner:
         self.menu("Tệp", "filebrowser:open-path")
         self.page.fill(".jp-Dialog input", path)
         self.page.click(".jp-Dialog .jp-mod-accept")
-        self.wait_idle()
+        self.wait_opened(Path(path).name)
+
+    def wait_opened(self, name: str, timeout: float = 60_000) -> None:
+        """Until the notebook ``name`` is the current tab, its toolbar drawn, its kernel idle."""
+        self.page.wait_for_function(_CURRENT_TAB_IS, arg=name, timeout=timeout)
+        self.wait_idle(timeout)
 
     def wait_idle(self, timeout: float = 60_000) -> None:
         """Until the notebook's kernel is connected and idle, as the status bar shows it
@@ -134,6 +148,7 @@ class Learner:
         """Run > "Chạy tất cả các ô", then wait until the toolbar's execution indicator has gone
         busy and come back to idle at 100 % (cell prompts are unreliable: hidden inputs have
         none, and off-screen cells are not rendered)."""
+        self.page.wait_for_selector(IDLE)
         self.page.evaluate(_WATCH_RUN)
         self.menu("Chạy", "runmenu:run-all")
         self.page.wait_for_function("() => window.__cvRun && window.__cvRun.done",
