@@ -17,7 +17,6 @@ import datetime as dt
 import getpass
 import logging
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -26,12 +25,12 @@ from grading.course import gradebook
 from grading.course.workspace import Workspace
 from grading.errors import GradingError, problem
 from grading.learner.answers import ANSWERS_FILE, describe, load_answers
+from grading.settings import LOCAL_TZ
 
 log = logging.getLogger("congvu")
 AUDIT_FILE = "nhat_ky_cham_tay.csv"
 AUDIT_COLUMNS = ("thoi_gian", "nguoi_cham", "hoc_phan", "cau", "hoc_vien",
                  "diem_cu", "diem_moi", "nhan_xet_cu", "nhan_xet_moi")
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ANSWER = "answer"
 COMMENT = "comment"
 MANUAL = "manual_score"
@@ -189,7 +188,7 @@ def _audit(root: Path, who: str, module: str, item: str, learner: str,
         writer = csv.writer(fh)
         if fresh:
             writer.writerow(AUDIT_COLUMNS)
-        writer.writerow([dt.datetime.now(VN_TZ).isoformat(timespec="seconds"), who, module,
+        writer.writerow([dt.datetime.now(LOCAL_TZ).isoformat(timespec="seconds"), who, module,
                          item, learner, _fmt(old), _fmt(new), old_comment, new_comment])
 
 

@@ -20,13 +20,12 @@ import html
 import json
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from grading.learner.answers import ANSWERS_FILE
+from grading.settings import LOCAL_TZ
 
 PROFILE = "ho_so.json"
 HOME_NOTEBOOK = "trang_chu.ipynb"
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOT_STARTED, STARTED, SUBMITTED, WAITING, PASSED, FAILED = (
     "chua_lam", "dang_lam", "da_nop", "cho_cham", "dat", "chua_dat")
 LABELS = {NOT_STARTED: "Chưa làm", STARTED: "Đang làm", SUBMITTED: "Đã nộp",
@@ -135,7 +134,7 @@ def deadline_text(iso: str) -> str:
 def vn_time(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+    return moment.astimezone(LOCAL_TZ).strftime("%H:%M ngày %d/%m/%Y")
 
 
 def submissions(cache: Path, course_id: str, learner: str, module: str) -> list[dt.datetime]:
