@@ -61,10 +61,10 @@ _WRITING = threading.Lock()
 
 @contextmanager
 def _one_writer(folder: Path) -> Iterator[None]:
-    """Hold the folder's answers for one read-modify-write. Widget callbacks run in a kernel
-    subshell thread beside the cells (ipykernel 7 with JupyterLab 4's default), and a learner
-    may have the assessment open twice (JupyterLab and the home page): without this, two
-    saves that overlap each keep only their own answer."""
+    """Hold the folder's answers for one read-modify-write. With ipykernel 7 and JupyterLab's
+    default, a kernel handles its first widget message in the main thread and later ones in a
+    subshell thread, at the same time; and a learner may have an assessment open twice (the
+    lab and the home page). Without this, two saves that overlap each keep only their own."""
     with _WRITING:
         if fcntl is None:
             yield
