@@ -26,31 +26,13 @@ import pandas as pd
 import sqlalchemy as sa
 
 from grading import columns as C
+from grading.course.scan_columns import Columns, compact, local_time  # noqa: F401
 from grading.files import Forked
 
 CHUNK = 200_000  # rows converted at a time
 SPLIT_AT = 400_000  # notebooks from which the second half is read by a child process
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 TEXT = {C.LEARNER: str, C.MODULE: str, C.TIMESTAMP: str}
 COLUMNS = [C.LEARNER, C.MODULE, C.TIMESTAMP, C.PENALTY, C.SCORE, C.NEEDS_MANUAL]
-
-
-def local_time(values: pd.Series) -> pd.Series:
-    """nbgrader stores naive UTC; HR reads naive Vietnam time."""
-    stamps = pd.to_datetime(values, format="ISO8601")
-    return stamps.dt.tz_localize("UTC").dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-
-
-def compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ids as categories (fast joins later), Vietnam time, numbers as numbers; a notebook
-    without grades keeps a missing score and counts no item awaiting a trainer."""
-    frame[C.LEARNER] = frame[C.LEARNER].astype("category")
-    frame[C.MODULE] = frame[C.MODULE].astype("category")
-    frame[C.TIMESTAMP] = local_time(frame[C.TIMESTAMP])
-    frame[C.PENALTY] = frame[C.PENALTY].astype(float)
-    frame[C.SCORE] = frame[C.SCORE].astype(float)
-    frame[C.NEEDS_MANUAL] = frame[C.NEEDS_MANUAL].fillna(0).astype("int32")
-    return frame
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -93,13 +75,13 @@ def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.Data
     try:
         cur = con.execute(sql.format(**where), values)
         names = [d[0] for d in cur.description]
-        parts = []
+        columns = Columns(names)
         while rows := cur.fetchmany(CHUNK):
-            parts.append(compact(pd.DataFrame.from_records(rows, columns=names)))
+            columns.add(rows)
             del rows
     finally:
         con.close()
-    return parts
+    return [columns.frame()]
 
 
 def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
