@@ -156,11 +156,12 @@ def read_module_scores(db_url: str, meanwhile=None) -> pd.DataFrame:
     modules has about 10 million grade rows and only 1.2 million (learner, module) pairs.
     ``meanwhile()``: other work done while a child reads half of a large gradebook.
     """
+    from grading.course.scan_columns import repeated
     from grading.course.score_scan import per_notebook
 
     per_nb = per_notebook(db_url, NOTEBOOK_SQL, UNGRADED_SQL, meanwhile)
     keys = [C.LEARNER, C.MODULE]
-    if per_nb.duplicated(keys).any():  # assignments with several notebooks
+    if repeated(per_nb, keys):  # assignments with several notebooks
         per_nb = per_nb.groupby(keys, as_index=False, sort=False, observed=True).agg(
             **{C.TIMESTAMP: (C.TIMESTAMP, "first"), C.PENALTY: (C.PENALTY, "sum"),
                C.SCORE: (C.SCORE, lambda s: s.sum(min_count=1)),

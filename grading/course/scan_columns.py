@@ -133,3 +133,16 @@ def _nbgrader_shape(raw: np.ndarray) -> bool:
     frac = grid[long, 20:26]
     return bool(((digits >= ord("0")) & (digits <= ord("9"))).all()
                 and ((frac >= ord("0")) & (frac <= ord("9"))).all())
+
+
+def repeated(frame: pd.DataFrame, keys: list[str]) -> bool:
+    """``frame.duplicated(keys).any()``, counted on the category codes when it can be."""
+    if not all(isinstance(frame[k].dtype, pd.CategoricalDtype) for k in keys):
+        return bool(frame.duplicated(keys).any())
+    sizes = [len(frame[key].cat.categories) + 1 for key in keys]  # code -1 (missing) too
+    if not len(frame) or np.prod(sizes, dtype=float) > 4 * len(frame) + 1e6:
+        return bool(frame.duplicated(keys).any())
+    flat = np.zeros(len(frame), dtype=np.int64)
+    for key, size in zip(keys, sizes):
+        flat = flat * size + frame[key].cat.codes.to_numpy().astype(np.int64) + 1
+    return int(np.bincount(flat).max()) > 1

@@ -29,10 +29,11 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
                     as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(learner × module table of the whole workspace, grading status with names)."""
     people, modules, enrol = roster.load(ws.root), modules_frame(ws, lang), []
-    with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
+    db_url = ws.db_url  # nbgrader_config.py read once
+    with dbcheck.guard(db_url):  # down, unreadable, truncated: a message naming it
         per_module = gradebook.read_module_scores(  # the roster side while a child reads
-            ws.db_url, meanwhile=lambda: enrol.append(metrics.enrolment(people, modules)))
-        scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
+            db_url, meanwhile=lambda: enrol.append(metrics.enrolment(people, modules)))
+        scores = metrics.module_scores(per_module, gradebook.read_items(db_url))
     scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
         scores, {m.id: m.retakes.result for m in ws.manifest.modules},
         attempts.allowed(ws.root))
