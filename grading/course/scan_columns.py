@@ -51,11 +51,16 @@ class Columns:
         self.values = {c: [] for c in names if c not in CODED}
 
     def add(self, rows: list[tuple]) -> None:
+        """A chunk of rows (tuples in ``names`` order)."""
         table = np.array(rows, dtype=object)
         if table.ndim != 2:  # a chunk of tuples always is; guard against a driver surprise
             table = table.reshape(len(rows), len(self.names))
-        for i, name in enumerate(self.names):
-            col = table[:, i]
+        self.add_columns({name: table[:, i] for i, name in enumerate(self.names)})
+
+    def add_columns(self, chunk: dict[str, np.ndarray]) -> None:
+        """A chunk as one array per column (text columns: objects, None when missing)."""
+        for name in self.names:
+            col = chunk[name]
             if name in CODED:
                 seen = self.ids[name]
                 self.codes[name].append(np.array([seen.setdefault(v, len(seen)) for v in col],
@@ -63,9 +68,9 @@ class Columns:
             elif name == C.TIMESTAMP:
                 self.values[name].append(stamps(col))
             elif name in NUMBERS:
-                self.values[name].append(col.astype(float))
+                self.values[name].append(np.asarray(col).astype(float))
             else:
-                self.values[name].append(col)
+                self.values[name].append(np.asarray(col))
 
     def frame(self) -> pd.DataFrame:
         out = {}

@@ -30,6 +30,11 @@ from grading.course.scan_columns import Columns, compact, local_time  # noqa: F4
 from grading.files import Forked
 
 CHUNK = 200_000  # rows converted at a time
+# PostgreSQL, each of two halves read at once: one server process each, and hash joins (the
+# planner, misled by the grouped sums' row estimate, would look up millions of submissions
+# one by one) with the memory to build their tables at once.
+PG_SETTINGS = ("SET max_parallel_workers_per_gather = 0", "SET enable_nestloop = off",
+               "SET work_mem = '256MB'")
 SPLIT_AT = 400_000  # notebooks from which the second half is read by a child process
 TEXT = {C.LEARNER: str, C.MODULE: str, C.TIMESTAMP: str}
 COLUMNS = [C.LEARNER, C.MODULE, C.TIMESTAMP, C.PENALTY, C.SCORE, C.NEEDS_MANUAL]
@@ -91,16 +96,26 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
-            if values:  # one of two halves read at once: one server process each
-                cur.execute("SET max_parallel_workers_per_gather = 0")
+            for setting in PG_SETTINGS if values else ():
+                cur.execute(setting)
             query = cur.mogrify(sql.format(**where).strip(), values).decode()
             cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", spool)
         finally:
             raw.close()
             engine.dispose()
         spool.seek(0)
-        return [compact(chunk) for chunk in pd.read_csv(
-            spool, dtype=TEXT, keep_default_na=False, na_values=[""], chunksize=CHUNK)]
+        columns = None
+        for chunk in pd.read_csv(spool, dtype=dict.fromkeys(TEXT, object),
+                                 keep_default_na=False, na_values=[""], chunksize=CHUNK):
+            columns = columns or Columns(list(chunk.columns))
+            cols = {}
+            for name in chunk.columns:
+                col = chunk[name].to_numpy()
+                if name in TEXT and col.dtype == object:
+                    col = np.where(pd.isna(col), None, col)  # an empty field: SQL NULL
+                cols[name] = col
+            columns.add_columns(cols)
+        return [columns.frame()] if columns else []
 
 
 def _generic(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
