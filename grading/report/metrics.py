@@ -123,7 +123,7 @@ def learner_module(enrol: pd.DataFrame, scores: pd.DataFrame,
     """One row per enrolled (learner, module): submitted, score, percent, passed, due,
     overdue, days late, active. ``status`` (learner_id, module_id, status) marks submissions
     that could not be graded. ``as_of``: the day overdue is judged on (default: today)."""
-    out = left_join(enrol, scores, [C.LEARNER, C.MODULE])  # enrol.merge(scores, how=left)
+    out = left_join(enrol, _same_keys(scores, enrol), [C.LEARNER, C.MODULE])  # merge, left
     out[C.SUBMITTED] = out[C.TIMESTAMP].notna() | out[C.SCORE].notna()
     if status is not None and not status.empty:
         tried = status[[C.LEARNER, C.MODULE, C.STATUS]].drop_duplicates([C.LEARNER, C.MODULE])
