@@ -61,9 +61,11 @@ JOIN assignment a ON sa.assignment_id = a.id
 # Scores follow nbgrader: manual if set, else auto, else 0, plus extra credit. ``{where}``
 # and ``{outer}`` bound the notebook ids of one part on both sides of the join (score_scan
 # reads two parts at once; PostgreSQL then scans only that part of submitted_notebook);
-# ``{join}`` is CROSS JOIN on SQLite (keeps the ordered scan as the outer loop), JOIN elsewhere.
+# ``{join}`` is CROSS JOIN on SQLite (keeps the ordered scan as the outer loop), JOIN elsewhere;
+# ``{module}`` is the assignment's name, or on SQLite its rowid (a small integer per row instead
+# of a string; the names are read apart).
 NOTEBOOK_SQL = """
-SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
+SELECT sa.student_id AS learner_id, {module} AS module_id, sa.timestamp AS timestamp,
        COALESCE(sn.late_submission_penalty, 0) AS late_penalty,
        g.score AS score, g.needs_manual_grade AS needs_manual_grade
 FROM (
@@ -80,7 +82,7 @@ JOIN assignment a ON sa.assignment_id = a.id
 # Submitted notebooks without any grade row (rare): read only when NOTEBOOK_SQL returned
 # fewer rows than there are submitted notebooks. No score, nothing awaiting a trainer.
 UNGRADED_SQL = """
-SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
+SELECT sa.student_id AS learner_id, {module} AS module_id, sa.timestamp AS timestamp,
        COALESCE(sn.late_submission_penalty, 0) AS late_penalty,
        NULL AS score, 0 AS needs_manual_grade
 FROM submitted_notebook sn
@@ -89,7 +91,8 @@ JOIN assignment a ON sa.assignment_id = a.id
 WHERE NOT EXISTS (SELECT 1 FROM grade g WHERE g.notebook_id = sn.id)
 """
 # The bare GROUP BY over grade the kit's covering index serves (tests/course/test_migrate.py).
-NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(where="", outer="", join="CROSS JOIN")
+NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(where="", outer="", join="CROSS JOIN",
+                                          module="a.name")
 
 
 def ensure_tools_on_path() -> None:

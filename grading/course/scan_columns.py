@@ -49,6 +49,7 @@ class Columns:
         self.codes = {c: [] for c in CODED}
         self.ids = {c: {} for c in CODED}
         self.values = {c: [] for c in names if c not in CODED}
+        self.labels: dict[str, dict] = {}  # per coded column: what its keys stand for
 
     def add(self, rows: list[tuple]) -> None:
         """A chunk of rows (tuples in ``names`` order)."""
@@ -76,7 +77,7 @@ class Columns:
         out = {}
         for name in self.names:
             if name in CODED:
-                out[name] = categorical(self.codes[name], self.ids[name])
+                out[name] = categorical(self.codes[name], self.ids[name], self.labels.get(name))
             elif name == C.TIMESTAMP:
                 parts = self.values[name]
                 out[name] = local_time(pd.Series(
@@ -92,14 +93,18 @@ class Columns:
         return frame
 
 
-def categorical(codes: list[np.ndarray], seen: dict) -> pd.Categorical:
-    """Codes and their distinct values as a category column; None (SQL NULL) is missing."""
+def categorical(codes: list[np.ndarray], seen: dict, labels: dict | None = None
+                ) -> pd.Categorical:
+    """Codes and their distinct values (each replaced by its label, if given: distinct
+    labels) as a category column; None (SQL NULL) is missing."""
     codes = np.concatenate(codes) if codes else np.array([], dtype=np.int64)
     values = list(seen)
     if None in seen:
         gone = seen[None]
         values.pop(gone)
         codes = np.where(codes == gone, -1, codes - (codes > gone))
+    if labels is not None:
+        values = [labels[v] for v in values]
     return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(values))
 
 

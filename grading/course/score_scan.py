@@ -69,7 +69,8 @@ def _bounds(lo: str | None, hi: str | None, mark, sqlite: bool = False) -> tuple
     both = " AND ".join(conds)
     return {"where": "WHERE " + both.format(col="notebook_id") if conds else "",
             "outer": "WHERE " + both.format(col="sn.id") if conds else "",
-            "join": "CROSS JOIN" if sqlite else "JOIN"}, values * 2
+            "join": "CROSS JOIN" if sqlite else "JOIN",
+            "module": "a.rowid" if sqlite else "a.name"}, values * 2
 
 
 def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
@@ -84,6 +85,7 @@ def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.Data
         while rows := cur.fetchmany(CHUNK):
             columns.add(rows)
             del rows
+        columns.labels[C.MODULE] = dict(con.execute("SELECT rowid, name FROM assignment"))
     finally:
         con.close()
     return [columns.frame()]
