@@ -84,10 +84,11 @@ def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
     the per-learner tables and the per-module ones are computed at once (two cores)."""
     def per_learner() -> dict[str, pd.DataFrame]:
         roll = metrics.learner_rollup(lm)  # per learner, shared by the tables below
+        ranked = progress.with_name_order(roll)  # one name sort for the two lists of people
         return {"per_ward": metrics.per_ward(lm, roll),
                 "per_position": metrics.per_position(lm, roll),
-                "learner_sheet": progress.learner_sheet(lm, roll),
-                "not_completed": progress.not_completed(lm, titles, roll),
+                "learner_sheet": progress.learner_sheet(lm, ranked),
+                "not_completed": progress.not_completed(lm, titles, ranked),
                 "over_time": progress.over_time(lm, roll), "people": progress.people(lm, roll)}
 
     def per_module() -> dict[str, pd.DataFrame]:
