@@ -64,22 +64,32 @@ _TRIM_THRESHOLD, _MMAP_THRESHOLD, _DEFAULT = -1, -3, 128 * 1024
 
 @contextlib.contextmanager
 def kept_heap():
-    """Freed memory stays with this process until the block ends (glibc only; elsewhere a
-    no-op). The tables are made of arrays of millions of rows, each above glibc's threshold
-    for a fresh memory map: every one would be zero-filled page by page by the kernel again
-    (a second or more of system time at national scale). Inside the block they come from
-    the heap and reuse what the last one freed; on leaving, the heap is trimmed back."""
+    """Freed memory stays with this process until the block ends, in small pages (glibc
+    and numpy's switch; elsewhere a no-op). The tables are made of arrays of millions of
+    rows, each above glibc's threshold for a fresh memory map and marked by numpy for huge
+    pages: the kernel would zero-fill every one again, 2 MB at a time, compacting memory
+    to find them (a second or more of system time at national scale). Inside the block
+    they come from the heap and reuse what the last one freed; on leaving, numpy's choice
+    is restored and the heap trimmed back."""
+    import numpy as np
+
+    huge = getattr(getattr(getattr(np, "_core", None), "multiarray", None),
+                   "_set_madvise_hugepage", None)
+    was = huge(False) if huge else None
     try:
         libc = ctypes.CDLL("libc.so.6")
         mallopt, trim = libc.mallopt, libc.malloc_trim
     except (OSError, AttributeError):
-        yield
-        return
-    mallopt(_MMAP_THRESHOLD, 1 << 30)
-    mallopt(_TRIM_THRESHOLD, (1 << 31) - 1)
+        mallopt = trim = None
+    if mallopt:
+        mallopt(_MMAP_THRESHOLD, 1 << 30)
+        mallopt(_TRIM_THRESHOLD, (1 << 31) - 1)
     try:
         yield
     finally:
-        mallopt(_MMAP_THRESHOLD, _DEFAULT)
-        mallopt(_TRIM_THRESHOLD, _DEFAULT)
-        trim(0)
+        if huge:
+            huge(was)
+        if mallopt:
+            mallopt(_MMAP_THRESHOLD, _DEFAULT)
+            mallopt(_TRIM_THRESHOLD, _DEFAULT)
+            trim(0)
