@@ -61,9 +61,11 @@ JOIN assignment a ON sa.assignment_id = a.id
 # Scores follow nbgrader: manual if set, else auto, else 0, plus extra credit. ``{where}``
 # and ``{outer}`` bound the notebook ids of one part on both sides of the join (score_scan
 # reads two parts at once; PostgreSQL then scans only that part of submitted_notebook);
-# ``{join}`` is CROSS JOIN on SQLite (keeps the ordered scan as the outer loop), JOIN elsewhere.
+# ``{join}`` is CROSS JOIN on SQLite (keeps the ordered scan as the outer loop), JOIN elsewhere;
+# ``{module}`` is the assignment's name, or on SQLite its rowid (a small integer per row instead
+# of a string; the names are read apart).
 NOTEBOOK_SQL = """
-SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
+SELECT sa.student_id AS learner_id, {module} AS module_id, sa.timestamp AS timestamp,
        COALESCE(sn.late_submission_penalty, 0) AS late_penalty,
        g.score AS score, g.needs_manual_grade AS needs_manual_grade
 FROM (
@@ -80,7 +82,7 @@ JOIN assignment a ON sa.assignment_id = a.id
 # Submitted notebooks without any grade row (rare): read only when NOTEBOOK_SQL returned
 # fewer rows than there are submitted notebooks. No score, nothing awaiting a trainer.
 UNGRADED_SQL = """
-SELECT sa.student_id AS learner_id, a.name AS module_id, sa.timestamp AS timestamp,
+SELECT sa.student_id AS learner_id, {module} AS module_id, sa.timestamp AS timestamp,
        COALESCE(sn.late_submission_penalty, 0) AS late_penalty,
        NULL AS score, 0 AS needs_manual_grade
 FROM submitted_notebook sn
@@ -89,7 +91,8 @@ JOIN assignment a ON sa.assignment_id = a.id
 WHERE NOT EXISTS (SELECT 1 FROM grade g WHERE g.notebook_id = sn.id)
 """
 # The bare GROUP BY over grade the kit's covering index serves (tests/course/test_migrate.py).
-NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(where="", outer="", join="CROSS JOIN")
+NOTEBOOK_SCORES_SQL = NOTEBOOK_SQL.format(where="", outer="", join="CROSS JOIN",
+                                          module="a.name")
 
 
 def ensure_tools_on_path() -> None:
@@ -156,11 +159,12 @@ def read_module_scores(db_url: str, meanwhile=None) -> pd.DataFrame:
     modules has about 10 million grade rows and only 1.2 million (learner, module) pairs.
     ``meanwhile()``: other work done while a child reads half of a large gradebook.
     """
+    from grading.course.scan_columns import repeated
     from grading.course.score_scan import per_notebook
 
     per_nb = per_notebook(db_url, NOTEBOOK_SQL, UNGRADED_SQL, meanwhile)
     keys = [C.LEARNER, C.MODULE]
-    if per_nb.duplicated(keys).any():  # assignments with several notebooks
+    if repeated(per_nb, keys):  # assignments with several notebooks
         per_nb = per_nb.groupby(keys, as_index=False, sort=False, observed=True).agg(
             **{C.TIMESTAMP: (C.TIMESTAMP, "first"), C.PENALTY: (C.PENALTY, "sum"),
                C.SCORE: (C.SCORE, lambda s: s.sum(min_count=1)),

@@ -26,31 +26,18 @@ import pandas as pd
 import sqlalchemy as sa
 
 from grading import columns as C
+from grading.course.scan_columns import Columns, compact, local_time  # noqa: F401
 from grading.files import Forked
 
 CHUNK = 200_000  # rows converted at a time
+# PostgreSQL, each of two halves read at once: one server process each, and hash joins (the
+# planner, misled by the grouped sums' row estimate, would look up millions of submissions
+# one by one) with the memory to build their tables at once.
+PG_SETTINGS = ("SET max_parallel_workers_per_gather = 0", "SET enable_nestloop = off",
+               "SET work_mem = '256MB'")
 SPLIT_AT = 400_000  # notebooks from which the second half is read by a child process
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 TEXT = {C.LEARNER: str, C.MODULE: str, C.TIMESTAMP: str}
 COLUMNS = [C.LEARNER, C.MODULE, C.TIMESTAMP, C.PENALTY, C.SCORE, C.NEEDS_MANUAL]
-
-
-def local_time(values: pd.Series) -> pd.Series:
-    """nbgrader stores naive UTC; HR reads naive Vietnam time."""
-    stamps = pd.to_datetime(values, format="ISO8601")
-    return stamps.dt.tz_localize("UTC").dt.tz_convert(LOCAL_TZ).dt.tz_localize(None)
-
-
-def compact(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ids as categories (fast joins later), Vietnam time, numbers as numbers; a notebook
-    without grades keeps a missing score and counts no item awaiting a trainer."""
-    frame[C.LEARNER] = frame[C.LEARNER].astype("category")
-    frame[C.MODULE] = frame[C.MODULE].astype("category")
-    frame[C.TIMESTAMP] = local_time(frame[C.TIMESTAMP])
-    frame[C.PENALTY] = frame[C.PENALTY].astype(float)
-    frame[C.SCORE] = frame[C.SCORE].astype(float)
-    frame[C.NEEDS_MANUAL] = frame[C.NEEDS_MANUAL].fillna(0).astype("int32")
-    return frame
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -82,7 +69,8 @@ def _bounds(lo: str | None, hi: str | None, mark, sqlite: bool = False) -> tuple
     both = " AND ".join(conds)
     return {"where": "WHERE " + both.format(col="notebook_id") if conds else "",
             "outer": "WHERE " + both.format(col="sn.id") if conds else "",
-            "join": "CROSS JOIN" if sqlite else "JOIN"}, values * 2
+            "join": "CROSS JOIN" if sqlite else "JOIN",
+            "module": "a.rowid" if sqlite else "a.name"}, values * 2
 
 
 def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
@@ -93,13 +81,14 @@ def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.Data
     try:
         cur = con.execute(sql.format(**where), values)
         names = [d[0] for d in cur.description]
-        parts = []
+        columns = Columns(names)
         while rows := cur.fetchmany(CHUNK):
-            parts.append(compact(pd.DataFrame.from_records(rows, columns=names)))
+            columns.add(rows)
             del rows
+        columns.labels[C.MODULE] = dict(con.execute("SELECT rowid, name FROM assignment"))
     finally:
         con.close()
-    return parts
+    return [columns.frame()]
 
 
 def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
@@ -109,16 +98,26 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
-            if values:  # one of two halves read at once: one server process each
-                cur.execute("SET max_parallel_workers_per_gather = 0")
+            for setting in PG_SETTINGS if values else ():
+                cur.execute(setting)
             query = cur.mogrify(sql.format(**where).strip(), values).decode()
             cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", spool)
         finally:
             raw.close()
             engine.dispose()
         spool.seek(0)
-        return [compact(chunk) for chunk in pd.read_csv(
-            spool, dtype=TEXT, keep_default_na=False, na_values=[""], chunksize=CHUNK)]
+        columns = None
+        for chunk in pd.read_csv(spool, dtype=dict.fromkeys(TEXT, object),
+                                 keep_default_na=False, na_values=[""], chunksize=CHUNK):
+            columns = columns or Columns(list(chunk.columns))
+            cols = {}
+            for name in chunk.columns:
+                col = chunk[name].to_numpy()
+                if name in TEXT and col.dtype == object:
+                    col = np.where(pd.isna(col), None, col)  # an empty field: SQL NULL
+                cols[name] = col
+            columns.add_columns(cols)
+        return [columns.frame()] if columns else []
 
 
 def _generic(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
@@ -146,17 +145,38 @@ def read_part(db_url: str, sql: str, lo: str | None = None,
     return _concat(parts)
 
 
-def split(db_url: str) -> tuple[int, str | None]:
-    """(submitted notebooks, the id that splits them in halves or None: too few to split).
-    Both halves use the database's own order of ids."""
+# The number of submitted notebooks as the database already knows it (no scan): SQLite's
+# largest rowid, PostgreSQL's planner estimate (-1 or 0 before the table's first ANALYZE).
+ESTIMATES = {"sqlite": "SELECT MAX(rowid) FROM submitted_notebook",
+             "postgresql": "SELECT reltuples::bigint FROM pg_class "
+                           "WHERE oid = 'submitted_notebook'::regclass"}
+
+
+def split(db_url: str) -> str | None:
+    """The id that splits the submitted notebooks in halves, or None (too few to split, as
+    far as the database's estimate of their number tells). Both halves use the database's
+    own order of ids; the exact count comes later (``count``), while the halves are read."""
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
-            n = conn.execute(sa.text("SELECT COUNT(*) FROM submitted_notebook")).scalar()
+            guess = ESTIMATES.get(sa.engine.make_url(db_url).get_backend_name())
+            n = conn.execute(sa.text(guess)).scalar() if guess else None
+            if not n or n < 0:
+                n = conn.execute(sa.text("SELECT COUNT(*) FROM submitted_notebook")).scalar()
             if n < SPLIT_AT:
-                return n, None
-            return n, conn.execute(sa.text("SELECT id FROM submitted_notebook ORDER BY id "
-                                           "LIMIT 1 OFFSET :n"), {"n": n // 2}).scalar()
+                return None
+            return conn.execute(sa.text("SELECT id FROM submitted_notebook ORDER BY id "
+                                        "LIMIT 1 OFFSET :n"), {"n": n // 2}).scalar()
+    finally:
+        engine.dispose()
+
+
+def count(db_url: str) -> int:
+    """Submitted notebooks (those without grades are read apart when the halves hold fewer)."""
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT COUNT(*) FROM submitted_notebook")).scalar()
     finally:
         engine.dispose()
 
@@ -231,17 +251,19 @@ def per_notebook(db_url: str, sql: str, ungraded_sql: str, meanwhile=None) -> pd
     its part, while the child may still read the other."""
     import os
 
-    n, mid = split(db_url)
+    mid = split(db_url)
     if mid is None:
         parts = [read_part(db_url, sql)]
         if meanwhile:
             meanwhile()
+        n = count(db_url)
     else:
         child, out = _start_child(db_url, sql, mid, None)
         try:
             first = read_part(db_url, sql, None, mid)
             if meanwhile:
                 meanwhile()
+            n = count(db_url)
         except BaseException:
             child.kill()
             child.wait()

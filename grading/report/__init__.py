@@ -2,6 +2,7 @@
 
     tables.py      build_tables(): gradebook + roster + statuses → tidy tables (the report stage)
     metrics.py     pure aggregations over tidy frames (per ward, module, position, track, time)
+    joins.py       a left join on category keys by position (the 5 M-row learner × module join)
     people.py      people-level tables: who has not completed, learner sheet, progress
     labels.py      display labels, headers and value formats (vi/en)
     write.py       write_report(): report.xlsx, report.html and CSVs, atomically, owner-only

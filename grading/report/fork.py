@@ -1,4 +1,5 @@
-"""Two parts of the report's work at once, on a 2-core server: one here, one in a forked child.
+"""Two parts of the report's work at once, on a 2-core server: one here, one in a forked child;
+and ``kept_heap``, the C heap kept while the tables are made.
 
 A forked child shares this process's tables without a copy (copy on write) and returns its
 result pickled through a private temporary file. Used only where it pays (large cohorts) and
@@ -8,6 +9,8 @@ fails, its part runs here again, so its error is raised here as usual.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
 import pickle
@@ -53,3 +56,40 @@ def both(here: Callable[[], dict], there: Callable[[], dict], *,
         finally:
             os.unlink(path)
     return {**mine, **theirs}
+
+
+# glibc's mallopt parameters, and their defaults restored on leaving kept_heap.
+_TRIM_THRESHOLD, _MMAP_THRESHOLD, _DEFAULT = -1, -3, 128 * 1024
+
+
+@contextlib.contextmanager
+def kept_heap():
+    """Freed memory stays with this process until the block ends, in small pages (glibc
+    and numpy's switch; elsewhere a no-op). The tables are made of arrays of millions of
+    rows, each above glibc's threshold for a fresh memory map and marked by numpy for huge
+    pages: the kernel would zero-fill every one again, 2 MB at a time, compacting memory
+    to find them (a second or more of system time at national scale). Inside the block
+    they come from the heap and reuse what the last one freed; on leaving, numpy's choice
+    is restored and the heap trimmed back."""
+    import numpy as np
+
+    huge = getattr(getattr(getattr(np, "_core", None), "multiarray", None),
+                   "_set_madvise_hugepage", None)
+    was = huge(False) if huge else None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt, trim = libc.mallopt, libc.malloc_trim
+    except (OSError, AttributeError):
+        mallopt = trim = None
+    if mallopt:
+        mallopt(_MMAP_THRESHOLD, 1 << 30)
+        mallopt(_TRIM_THRESHOLD, (1 << 31) - 1)
+    try:
+        yield
+    finally:
+        if huge:
+            huge(was)
+        if mallopt:
+            mallopt(_MMAP_THRESHOLD, _DEFAULT)
+            mallopt(_TRIM_THRESHOLD, _DEFAULT)
+            trim(0)

@@ -38,6 +38,7 @@ import pandas as pd
 from grading import columns as C
 from grading import settings
 from grading.course.manifest import ALL_POSITIONS, fold
+from grading.report.joins import left_join
 
 WARD_KEYS = [C.WARD_CODE, C.WARD_NAME]
 JOINER_GRACE_DAYS = settings.JOINER_GRACE_DAYS
@@ -122,7 +123,7 @@ def learner_module(enrol: pd.DataFrame, scores: pd.DataFrame,
     """One row per enrolled (learner, module): submitted, score, percent, passed, due,
     overdue, days late, active. ``status`` (learner_id, module_id, status) marks submissions
     that could not be graded. ``as_of``: the day overdue is judged on (default: today)."""
-    out = enrol.merge(_same_keys(scores, enrol), on=[C.LEARNER, C.MODULE], how="left")
+    out = left_join(enrol, _same_keys(scores, enrol), [C.LEARNER, C.MODULE])  # merge, left
     out[C.SUBMITTED] = out[C.TIMESTAMP].notna() | out[C.SCORE].notna()
     if status is not None and not status.empty:
         tried = status[[C.LEARNER, C.MODULE, C.STATUS]].drop_duplicates([C.LEARNER, C.MODULE])

@@ -18,6 +18,27 @@ def _name_order(names: pd.Series) -> pd.Series:
     return names.astype(str).map({n: i for i, n in enumerate(unique)}).astype(int)
 
 
+def with_name_order(roll: pd.DataFrame) -> pd.DataFrame:
+    """The rollup with each learner's rank in Vietnamese name order (made once, used by
+    not_completed and learner_sheet; only the order of the ranks matters there)."""
+    return roll.assign(**{ORDER: _name_order(roll[C.NAME])}) if C.NAME in roll else roll
+
+
+def _mask_names(masks, titles: list[str]) -> dict[int, str]:
+    """"title; title; …" of the modules whose bits a mask sets (module order), per mask;
+    each mask is its highest module's title after the name of the rest (memoized)."""
+    names = {0: ""}
+
+    def name(v: int) -> str:
+        if v not in names:
+            top = v.bit_length() - 1
+            rest = v & ~(1 << top)
+            names[v] = f"{name(rest)}; {titles[top]}" if rest else titles[top]
+        return names[v]
+
+    return {int(v): name(int(v)) for v in masks}
+
+
 def over_time(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cumulative completions per day, per ward and for all wards (ward_code ""): date,
     ward_code, ward_name, n_completed (that day), cum_completed, enrolled, completion_rate.
@@ -57,15 +78,15 @@ def not_completed(lm: pd.DataFrame, titles: dict[str, str] | None = None,
     bits = todo[C.MODULE].map(bit).astype("int64")
     mask = bits.groupby(todo[C.LEARNER], observed=True, sort=False).sum()  # ids as categories
     mask.index = mask.index.astype(str)  # one string per learner, not per missing module
-    names = {v: "; ".join(str(titles.get(m, m)) for m in modules if v & bit[m])
-             for v in pd.unique(mask)}
+    names = _mask_names(pd.unique(mask), [str(titles.get(m, m)) for m in modules])
     roll = learner_rollup(lm) if roll is None else roll
     out = roll[roll[C.ACTIVE] & ~roll[C.N_COMPLETED]].copy()
     out[C.MISSING] = out[C.LEARNER].astype(str).map(mask).map(names).fillna("")
     cols = [*WARD_KEYS, C.LEARNER, C.NAME, C.POSITION, C.MISSING, C.STARTED, C.AWAITING,
             C.OVERDUE, C.DAYS_LATE]
     if C.NAME in out:
-        out[ORDER] = _name_order(out[C.NAME])
+        if ORDER not in out:  # (tables_from ranks every name once, for this and the sheet)
+            out[ORDER] = _name_order(out[C.NAME])
         keys, ascending = [C.WARD_CODE, C.DAYS_LATE, ORDER, C.LEARNER], [True, False, True, True]
     else:
         keys, ascending = [C.WARD_CODE, C.DAYS_LATE, C.LEARNER], [True, False, True]
@@ -98,7 +119,8 @@ def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.Data
     order = [C.WARD_CODE, *([C.LEFT] if C.LEFT in out else []),
              *([ORDER] if C.NAME in out else []), C.LEARNER]
     if C.NAME in out:
-        out[ORDER] = _name_order(out[C.NAME])
+        out[ORDER] = (roll[ORDER].to_numpy() if ORDER in roll  # rows still in roll's order
+                      else _name_order(out[C.NAME]))
     return out.sort_values(order, ignore_index=True).drop(columns=ORDER, errors="ignore")
 
 

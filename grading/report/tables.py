@@ -29,10 +29,11 @@ def learner_modules(ws: Workspace, lang: str = "vi", *,
                     as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(learner × module table of the whole workspace, grading status with names)."""
     people, modules, enrol = roster.load(ws.root), modules_frame(ws, lang), []
-    with dbcheck.guard(ws.db_url):  # down, unreadable, truncated: a message naming it
+    db_url = ws.db_url  # nbgrader_config.py read once
+    with dbcheck.guard(db_url):  # down, unreadable, truncated: a message naming it
         per_module = gradebook.read_module_scores(  # the roster side while a child reads
-            ws.db_url, meanwhile=lambda: enrol.append(metrics.enrolment(people, modules)))
-        scores = metrics.module_scores(per_module, gradebook.read_items(ws.db_url))
+            db_url, meanwhile=lambda: enrol.append(metrics.enrolment(people, modules)))
+        scores = metrics.module_scores(per_module, gradebook.read_items(db_url))
     scores = attempts.fold_attempts(  # retakes: the attempt that counts, and how many
         scores, {m.id: m.retakes.result for m in ws.manifest.modules},
         attempts.allowed(ws.root))
@@ -83,10 +84,11 @@ def tables_from(lm: pd.DataFrame, status: pd.DataFrame | None = None,
     the per-learner tables and the per-module ones are computed at once (two cores)."""
     def per_learner() -> dict[str, pd.DataFrame]:
         roll = metrics.learner_rollup(lm)  # per learner, shared by the tables below
+        ranked = progress.with_name_order(roll)  # one name sort for the two lists of people
         return {"per_ward": metrics.per_ward(lm, roll),
                 "per_position": metrics.per_position(lm, roll),
-                "learner_sheet": progress.learner_sheet(lm, roll),
-                "not_completed": progress.not_completed(lm, titles, roll),
+                "learner_sheet": progress.learner_sheet(lm, ranked),
+                "not_completed": progress.not_completed(lm, titles, ranked),
                 "over_time": progress.over_time(lm, roll), "people": progress.people(lm, roll)}
 
     def per_module() -> dict[str, pd.DataFrame]:
@@ -125,8 +127,9 @@ def only_wards(lm: pd.DataFrame, status: pd.DataFrame | None,
 def build_tables(ws: Workspace, lang: str = "vi", *, as_of: dt.date | None = None,
                  wards: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """Every table the report shows, computed from the workspace's current state."""
-    lm, status = learner_modules(ws, lang, as_of=as_of)
-    if wards:
-        lm, status = only_wards(lm, status, wards)
-    titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}
-    return tables_from(lm, status, titles)
+    with fork.kept_heap():  # millions of rows: freed arrays reused, not mapped again
+        lm, status = learner_modules(ws, lang, as_of=as_of)
+        if wards:
+            lm, status = only_wards(lm, status, wards)
+        titles = {m.id: m.title.get(lang) for m in ws.manifest.modules}
+        return tables_from(lm, status, titles)

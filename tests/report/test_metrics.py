@@ -7,6 +7,7 @@ import pytest
 from grading import columns as C
 from grading.report import metrics as M
 from grading.report import people as P
+from grading.report.joins import left_join
 
 AS_OF = dt.date(2026, 12, 10)
 
@@ -252,3 +253,18 @@ def test_tables_from_a_forked_child_equal_those_made_here(lm, monkeypatch):
     assert forks == [1] and list(forked) == list(here)
     for key, frame in here.items():
         pd.testing.assert_frame_equal(forked[key], frame)
+
+
+def test_left_join_by_position_equals_merge():
+    left = pd.DataFrame({"k": pd.Categorical(["a", "b", "c", "a"], categories=["c", "b", "a"]),
+                         "m": pd.Categorical(["x", "x", "y", "y"]), "v": [1, 2, 3, 4]})
+    right = pd.DataFrame({"k": pd.Categorical(["a", "z", "c", "b"], categories=["c", "b", "a"]),
+                          "m": pd.Categorical(["y", "x", "y", None], categories=["x", "y"]),
+                          "n": [10, 20, 30, 40], "ok": [True, False, True, True]})
+    expected = left.merge(right, on=["k", "m"], how="left")
+    got = left_join(left, right, ["k", "m"])
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["n"].tolist()[2:] == [30, 10] and pd.isna(got.loc[0, "n"])
+    twice = pd.concat([right, right], ignore_index=True)  # repeated keys: merge itself
+    pd.testing.assert_frame_equal(left_join(left, twice, ["k", "m"]),
+                                  left.merge(twice, on=["k", "m"], how="left"))
