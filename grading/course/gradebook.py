@@ -17,8 +17,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from grading import columns as C
-
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
+from grading.settings import LOCAL_TZ
 
 ITEMS_SQL = """
 SELECT a.name AS module_id, nb.name AS notebook, bc.name AS item_id,

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from grading import columns as C
+from grading.settings import LOCAL_TZ
 
 CODED = (C.LEARNER, C.MODULE)  # text ids: categories
 NUMBERS = (C.PENALTY, C.SCORE)
-LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # The byte positions of nbgrader's timestamps (SQLAlchemy's SQLite format), and the digits.
 _SEPARATORS = {4: "-", 7: "-", 10: " ", 13: ":", 16: ":"}
 _DIGITS = [i for i in range(19) if i not in _SEPARATORS]

@@ -104,8 +104,8 @@ def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.Data
     pct.columns = [f"{C.PERCENT}:{m}" for m in pct.columns]
     pending = (lm.groupby(C.LEARNER, observed=True)[C.PENDING].sum() if C.PENDING in lm
                else None)
-    cols = [c for c in (*WARD_KEYS, C.NAME, C.POSITION, C.JOINED, C.LEFT) if c in roll]
-    out = roll[cols].join(pct)
+    cols = [c for c in (*WARD_KEYS, C.NAME, C.POSITION, C.JOINED, C.LEFT, ORDER) if c in roll]
+    out = roll[cols].join(pct)  # ORDER: the name ranks made once by tables_from, if any
     out[C.N_COMPLETED] = roll[C.N_COMPLETED]
     out[C.OVERDUE] = roll[C.OVERDUE]
     out[C.DAYS_LATE] = roll[C.DAYS_LATE]
@@ -118,9 +118,8 @@ def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.Data
     out = out[[*front, *[c for c in out.columns if c not in front]]]
     order = [C.WARD_CODE, *([C.LEFT] if C.LEFT in out else []),
              *([ORDER] if C.NAME in out else []), C.LEARNER]
-    if C.NAME in out:
-        out[ORDER] = (roll[ORDER].to_numpy() if ORDER in roll  # rows still in roll's order
-                      else _name_order(out[C.NAME]))
+    if C.NAME in out and ORDER not in out:
+        out[ORDER] = _name_order(out[C.NAME])
     return out.sort_values(order, ignore_index=True).drop(columns=ORDER, errors="ignore")
 
 

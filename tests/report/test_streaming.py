@@ -7,6 +7,7 @@ import os
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 
 from grading import columns as C
 from grading.report import fork, write, xlsx
@@ -49,3 +50,27 @@ def test_chunked_sheet_and_csv_equal_one_piece(tmp_path, monkeypatch):
     assert rows[1][3] == "Lê Thị <&> Hạnh" and rows[2][3] == "Nguyễn Văn Ánh"
     assert csv == whole_csv and csv.startswith("\ufeff") and csv.count("\n") == 24
     assert csv.count("\ufeff") == 1 and csv.count(C.LEARNER) == 1  # one BOM, one header
+
+
+def test_kept_heap_restores_numpy_and_frees_on_leaving():
+    """The tables are made with freed memory kept and numpy's huge-page advice off; both
+    come back on leaving, even when the tables fail."""
+    huge = getattr(np._core.multiarray, "_set_madvise_hugepage", None)
+    if huge is None:
+        pytest.skip("this numpy has no huge-page switch: kept_heap leaves it alone")
+    before = huge(True)
+    try:
+        with fork.kept_heap():
+            inside = huge(False)  # returns the setting in force inside the block
+            huge(inside)
+            arrays = [np.ones(2**20) for _ in range(4)]
+            del arrays
+        assert inside is False and huge(True) is True  # back to what it was
+        try:
+            with fork.kept_heap():
+                raise ValueError("tables failed")
+        except ValueError:
+            pass
+        assert huge(True) is True
+    finally:
+        huge(before)
