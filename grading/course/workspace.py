@@ -12,7 +12,10 @@ Layout::
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,8 @@ from grading.errors import WorkspaceError, problem
 from grading.settings import config_lines, limit_default
 
 KIT_DIR = "congvu"
+INIT_DB_URL = 'f"sqlite:///{_root}/gradebook.db"'  # the embedded default, as init writes it
+_DB_URL_LINE = re.compile(r"^c\.CourseDirectory\.db_url = (?P<value>.+)$")
 CONFIG_TEMPLATE = '''\
 # nbgrader configuration written by `congvu init`; every nbgrader command reads it.
 import os
@@ -70,10 +75,35 @@ class Workspace:
 
     @property
     def db_url(self) -> str:
+        quick = self._db_url_line()
+        if quick is not None:
+            return quick
         cfg = self.config()
         if "db_url" in cfg.CourseDirectory:
             return cfg.CourseDirectory.db_url
         return f"sqlite:///{self.root}/gradebook.db"
+
+    def _db_url_line(self) -> str | None:
+        """The gradebook URL from the one line ``congvu init`` writes (its default, or a plain
+        string), without executing the config: loading it imports nbgrader and nbconvert, most
+        of a second of every report, status and dashboard. None (load it) whenever the file
+        names db_url in any other way, more than once, or has sub-configs."""
+        try:
+            text = (self.root / "nbgrader_config.py").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        named = [line.strip() for line in text.splitlines()
+                 if "db_url" in line and not line.strip().startswith("#")]
+        match = _DB_URL_LINE.match(named[0]) if len(named) == 1 else None
+        if match is None or "subconfig" in text:
+            return None
+        if match["value"] == INIT_DB_URL:
+            return f"sqlite:///{os.path.abspath(self.root)}/gradebook.db"
+        try:
+            value = ast.literal_eval(match["value"])
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
 
     def config(self):
         """The workspace's nbgrader configuration (traitlets Config)."""
@@ -166,7 +196,7 @@ def init(*, directory: str | Path, manifest_path: str | Path, force: bool = Fals
     exchange_expr = repr(str(Path(exchange).resolve())) if exchange else \
         'os.path.join(_root, "exchange")'
     permissions.secure_exchange(Path(exchange).resolve() if exchange else root / "exchange")
-    db_expr = repr(db_url) if db_url else 'f"sqlite:///{_root}/gradebook.db"'
+    db_expr = repr(db_url) if db_url else INIT_DB_URL
     timeout = timeout or limit_default("cell_timeout")
     (root / "nbgrader_config.py").write_text(
         CONFIG_TEMPLATE.format(course_id=manifest.course_id, db_url=db_expr, timeout=timeout,
