@@ -41,8 +41,8 @@ def _positions(left: pd.DataFrame, right: pd.DataFrame, keys: list[str]) -> np.n
                isinstance(right[k].dtype, pd.CategoricalDtype) for k in keys):
         return None
     sizes = [len(left[k].cat.categories) for k in keys]
-    if int(np.prod(sizes, dtype=float)) > MAX_CELLS:
-        return None
+    if not len(left) or not len(right) or int(np.prod(sizes, dtype=float)) > MAX_CELLS:
+        return None  # (no rows: nothing to gain, and no table to look up in)
     flat_left = np.zeros(len(left), dtype=np.int64)
     flat_right = np.zeros(len(right), dtype=np.int64)
     found = np.ones(len(right), dtype=bool)

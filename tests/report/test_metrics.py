@@ -268,3 +268,15 @@ def test_left_join_by_position_equals_merge():
     twice = pd.concat([right, right], ignore_index=True)  # repeated keys: merge itself
     pd.testing.assert_frame_equal(left_join(left, twice, ["k", "m"]),
                                   left.merge(twice, on=["k", "m"], how="left"))
+
+
+@pytest.mark.parametrize("left_cats", [[], ["a"]])
+def test_left_join_with_an_empty_side_equals_merge(left_cats):
+    """No one enrolled yet (an empty roster) while the gradebook has scores, and the reverse."""
+    empty = pd.DataFrame({"k": pd.Categorical([], categories=left_cats), "v": []})
+    scores = pd.DataFrame({"k": pd.Categorical(["a", "b"]), "n": [1.0, 2.0]})
+    pd.testing.assert_frame_equal(left_join(empty, scores, ["k"]),
+                                  empty.merge(scores, on=["k"], how="left"))
+    one = pd.DataFrame({"k": pd.Categorical(["a"]), "v": [1]})
+    pd.testing.assert_frame_equal(left_join(one, scores.iloc[:0], ["k"]),
+                                  one.merge(scores.iloc[:0], on=["k"], how="left"))
