@@ -26,7 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from grading import columns as C
-from grading.course.scan_columns import Columns, compact, local_time  # noqa: F401
+from grading.course.scan_columns import Columns, compact
 from grading.files import Forked
 
 CHUNK = 200_000  # rows converted at a time
@@ -36,7 +36,7 @@ CHUNK = 200_000  # rows converted at a time
 PG_SETTINGS = ("SET max_parallel_workers_per_gather = 0", "SET enable_nestloop = off",
                "SET work_mem = '256MB'")
 SPLIT_AT = 400_000  # notebooks from which the second half is read by a child process
-TEXT = {C.LEARNER: str, C.MODULE: str, C.TIMESTAMP: str}
+TEXT = (C.LEARNER, C.MODULE, C.TIMESTAMP)  # read as text (objects), never guessed
 COLUMNS = [C.LEARNER, C.MODULE, C.TIMESTAMP, C.PENALTY, C.SCORE, C.NEEDS_MANUAL]
 
 
