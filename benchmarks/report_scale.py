@@ -178,7 +178,7 @@ def cached_build(work: Path, learners: int, modules: int, db_url: str | None, fo
     same size skip the build. Same seed on both backends: the same cohort."""
     import scale_data
 
-    from grading.course import workspace
+    from grading.course import migrate, workspace
 
     marker = work / f"{folder}.built"
     if marker.exists() and (work / folder / "nbgrader_config.py").exists():
@@ -186,7 +186,13 @@ def cached_build(work: Path, learners: int, modules: int, db_url: str | None, fo
         if db_url is None or _grade_rows(db_url) == rows:
             print(f"{folder}: reusing the gradebook built earlier in {work} ({rows:,} grade "
                   f"rows; delete the folder to rebuild)", flush=True)
-            return workspace.open_workspace(work / folder)
+            ws = workspace.open_workspace(work / folder)
+            start = time.perf_counter()
+            made = migrate.upgrade(ws.db_url)  # built before the kit's latest additions
+            if made:
+                print(f"{folder}: congvu migrate added {', '.join(made)} in "
+                      f"{time.perf_counter() - start:.1f} s", flush=True)
+            return ws
     marker.unlink(missing_ok=True)
     if db_url:
         _fresh_database(db_url)

@@ -221,11 +221,18 @@ def fill_gradebook(db_url: str, ids: list[str], rng) -> int:
     and each submission's chance per item (ability × module difficulty) into a staging table;
     the database then writes nbgrader's rows with INSERT … SELECT (the grade rows' scores from
     an integer hash, identical on both backends). The kit's index on ``grade`` is dropped
-    meanwhile and made again by the migration, as ``congvu migrate`` would. Returns grade rows."""
+    meanwhile, and the score table and its triggers, and made again by the migration, as
+    ``congvu migrate`` would. Returns grade rows."""
     import pandas as pd
 
-    from grading.course import migrate
+    import sqlalchemy as sa
 
+    from grading.course import migrate, score_table
+
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:  # no trigger per row of a bulk load: filled afterwards
+        score_table.drop_on(conn)
+    engine.dispose()
     db = _Target(db_url)
     key = "INTEGER PRIMARY KEY" if db.backend == "sqlite" else "BIGINT"  # rows kept in n order
     for table, cols in STAGE.items():

@@ -234,10 +234,11 @@ def merge_report(*, workspaces: list[str | Path], out: str | Path, lang: str = "
 
 
 def migrate(*, workspace: Workspace | str | Path) -> dict:
-    """Bring an existing workspace up to the kit's current safeguards: the kit's indexes on
-    the gradebook (SQLite or PostgreSQL), and every autograded notebook made safe to render
-    (engine/htmlsafe.py: notebooks graded before that step existed). Idempotent. Returns
-    ``{"indexes": names created, "notebooks": read, "made_safe": rewritten}``."""
+    """Bring an existing workspace up to the kit's current safeguards: the kit's indexes and
+    score table on the gradebook (SQLite or PostgreSQL), and every autograded notebook made
+    safe to render (engine/htmlsafe.py: notebooks graded before that step existed).
+    Idempotent. Returns ``{"indexes": names created (indexes, score table), "notebooks": read,
+    "made_safe": rewritten}``."""
     from grading.course import migrate as mig
     from grading.engine import htmlsafe
 

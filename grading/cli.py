@@ -195,8 +195,8 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                         "(hoặc một tệp liệt kê chúng, mỗi dòng một thư mục) thành một báo cáo "
                         "theo tỉnh, đơn vị, chức vụ; mã cán bộ trùng chỉ được tính một lần")
 
-    s = sub.add_parser("migrate", help="cập nhật thư mục làm việc cũ: thêm chỉ mục congvu vào sổ "
-                       "điểm (báo cáo nhanh), làm an toàn các bài đã chấm trước đây")
+    s = sub.add_parser("migrate", help="cập nhật thư mục làm việc cũ: thêm chỉ mục và bảng điểm "
+                       "congvu vào sổ điểm (báo cáo nhanh), làm an toàn các bài đã chấm trước đây")
     s.add_argument("dir", type=Path)
 
     s = sub.add_parser("feedback", help="tạo phản hồi cho học viên và phát lên kho trao đổi")
@@ -308,7 +308,7 @@ def _run(args) -> int:
                                fix_en="congvu report DIR --out OUT"))
     elif args.command == "migrate":
         done = api.migrate(workspace=args.dir)
-        print(("Đã thêm chỉ mục: " + ", ".join(done["indexes"])) if done["indexes"]
+        print(("Đã thêm vào sổ điểm: " + ", ".join(done["indexes"])) if done["indexes"]
               else "Sổ điểm đã cập nhật.")
         print(f"Đã làm an toàn {done['made_safe']}/{done['notebooks']} bài đã chấm "
               "(nội dung HTML/JavaScript của học viên không chạy khi xem)"

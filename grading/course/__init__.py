@@ -7,7 +7,8 @@
     gradebook.py   nbgrader's gradebook read with SQL into tidy frames; learner registration
     score_scan.py  the report's one pass: one row per notebook (who, when, summed grades), two halves at once
     scan_columns.py  the scan's rows into compact columns chunk by chunk (codes, floats, dates)
-    migrate.py     the kit's indexes on nbgrader's gradebook (congvu init, congvu migrate)
+    migrate.py     the kit's indexes and score table on nbgrader's gradebook (congvu init, migrate)
+    score_table.py one row per submitted notebook with its summed score, kept by triggers
     ledger.py      the grading log (congvu/grading_log.csv): one status line per graded submission
     retakes.py     the register of opened retakes (congvu/retakes.csv); why a retake is refused
     runs.py        processes of a batch by pid and start time; orphans of dead batches cleared

@@ -59,8 +59,9 @@ def sqlite_path(db_url: str) -> str | None:
 
 
 def _bounds(lo: str | None, hi: str | None, mark, sqlite: bool = False) -> tuple[dict, list]:
-    """The fillers of NOTEBOOK_SQL for notebook ids in [lo, hi), and the values of their
-    placeholders in order (``mark(i)``: the driver's placeholder of the i-th value)."""
+    """The fillers of NOTEBOOK_SQL (or the score table's READ_SQL) for notebook ids in
+    [lo, hi), and the values of one filler's placeholders in order (``mark(i)``: the
+    driver's placeholder of the i-th value; ``_values`` repeats them per filler used)."""
     conds, values = [], []
     for op, value in ((">=", lo), ("<", hi)):
         if value is not None:
@@ -70,7 +71,12 @@ def _bounds(lo: str | None, hi: str | None, mark, sqlite: bool = False) -> tuple
     return {"where": "WHERE " + both.format(col="notebook_id") if conds else "",
             "outer": "WHERE " + both.format(col="sn.id") if conds else "",
             "join": "CROSS JOIN" if sqlite else "JOIN",
-            "module": "a.rowid" if sqlite else "a.name"}, values * 2
+            "module": "a.rowid" if sqlite else "a.name"}, values
+
+
+def _values(sql: str, values: list) -> list:
+    """The placeholders' values of ``sql``: once per bounded filler it uses."""
+    return values * (sql.count("{where}") + sql.count("{outer}"))
 
 
 def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
@@ -79,13 +85,14 @@ def _sqlite(path: str, sql: str, lo: str | None, hi: str | None) -> list[pd.Data
     where, values = _bounds(lo, hi, lambda i: "?", sqlite=True)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        cur = con.execute(sql.format(**where), values)
+        cur = con.execute(sql.format(**where), _values(sql, values))
         names = [d[0] for d in cur.description]
         columns = Columns(names)
         while rows := cur.fetchmany(CHUNK):
             columns.add(rows)
             del rows
-        columns.labels[C.MODULE] = dict(con.execute("SELECT rowid, name FROM assignment"))
+        if "{module}" in sql:  # the module came as the assignment's rowid
+            columns.labels[C.MODULE] = dict(con.execute("SELECT rowid, name FROM assignment"))
     finally:
         con.close()
     return [columns.frame()]
@@ -100,7 +107,7 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
             cur = raw.cursor()
             for setting in PG_SETTINGS if values else ():
                 cur.execute(setting)
-            query = cur.mogrify(sql.format(**where).strip(), values).decode()
+            query = cur.mogrify(sql.format(**where).strip(), _values(sql, values)).decode()
             cur.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", spool)
         finally:
             raw.close()
@@ -122,7 +129,7 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
 
 def _generic(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.DataFrame]:
     where, values = _bounds(lo, hi, lambda i: f":v{i}")
-    params = {f"v{i}": v for i, v in enumerate(values[:len(values) // 2])}
+    params = {f"v{i}": v for i, v in enumerate(values)}
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -245,10 +252,12 @@ def _child_result(child, out: str) -> pd.DataFrame | None:
     return None
 
 
-def per_notebook(db_url: str, sql: str, ungraded_sql: str, meanwhile=None) -> pd.DataFrame:
+def per_notebook(db_url: str, sql: str, ungraded_sql: str | None,
+                 meanwhile=None) -> pd.DataFrame:
     """Who, when, late penalty, summed score and items awaiting a trainer per submitted
-    notebook (those without grades last). ``meanwhile()`` runs once this process has read
-    its part, while the child may still read the other."""
+    notebook (those without grades last, by ``ungraded_sql``; None: ``sql`` gives them).
+    ``meanwhile()`` runs once this process has read its part, while the child may still
+    read the other."""
     import os
 
     mid = split(db_url)
@@ -256,14 +265,14 @@ def per_notebook(db_url: str, sql: str, ungraded_sql: str, meanwhile=None) -> pd
         parts = [read_part(db_url, sql)]
         if meanwhile:
             meanwhile()
-        n = count(db_url)
+        n = count(db_url) if ungraded_sql else 0
     else:
         child, out = _start_child(db_url, sql, mid, None)
         try:
             first = read_part(db_url, sql, None, mid)
             if meanwhile:
                 meanwhile()
-            n = count(db_url)
+            n = count(db_url) if ungraded_sql else 0
         except BaseException:
             child.kill()
             child.wait()

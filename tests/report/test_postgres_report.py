@@ -12,11 +12,12 @@ import sys
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from conftest import REPO
 
 from grading import api
 from grading import columns as C
-from grading.course import ledger, migrate
+from grading.course import ledger, migrate, score_table
 from grading.course import workspace as W
 from grading.report import dashboard
 from grading.report import tables as summary
@@ -75,8 +76,18 @@ def test_postgresql_report_equals_sqlite(pg_url, tmp_path):
         m.setattr(fork, "PARALLEL_ROWS", 0)
         m.setattr(fork, "usable", lambda: True)  # threads left by other tests: fork anyway
         halves = summary.build_tables(pg, as_of=AS_OF)
+        for key in a:
+            _same(a[key], halves[key], key)
+        # Without the score table's triggers (a gradebook not yet migrated): the GROUP BY
+        # over the grade table, in halves too, gives the same tables.
+        engine = sa.create_engine(pg_url)
+        with engine.begin() as conn:
+            score_table.drop_on(conn)
+        engine.dispose()
+        summed = summary.build_tables(pg, as_of=AS_OF)
     for key in a:
-        _same(a[key], halves[key], key)
+        _same(a[key], summed[key], key)
+    assert migrate.upgrade(pg_url) == [score_table.TABLE]
     assert (a["learners"][C.PERCENT].dropna() % 10 != 0).any()  # late penalties, manual halves
     # The dashboard's view of one ward, and `congvu status`.
     ward = a["per_ward"][C.WARD_CODE].iloc[1]
