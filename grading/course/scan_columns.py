@@ -1,8 +1,9 @@
 """Rows of the gradebook scan (tuples from the database driver) into compact columns, chunk by
 chunk, with as little work per row in Python as the job allows (score_scan.py).
 
-Each chunk becomes one object array (one C loop); text ids get integer codes through one
-dict per column kept across chunks (each distinct id is stored once, never sorted), numbers
+Each chunk becomes one object array (one C loop); text ids get integer codes: the chunk is
+factorized in C and its distinct values looked up in one dict per column kept across chunks
+(each distinct id is stored once, never sorted), numbers
 become float arrays, and timestamps are parsed by numpy when they have nbgrader's shape
 (``YYYY-MM-DD HH:MM:SS[.ffffff]``, checked on the bytes), else by pandas as before. The
 frame made at the end has the same values and dtypes as ``compact`` (the other drivers'
@@ -47,7 +48,7 @@ class Columns:
     def __init__(self, names: list[str]) -> None:
         self.names = names
         self.codes = {c: [] for c in CODED}
-        self.ids = {c: {} for c in CODED}
+        self.ids = {c: {} for c in CODED}  # distinct values -> code, first seen first
         self.values = {c: [] for c in names if c not in CODED}
         self.labels: dict[str, dict] = {}  # per coded column: what its keys stand for
 
@@ -63,15 +64,22 @@ class Columns:
         for name in self.names:
             col = chunk[name]
             if name in CODED:
-                seen = self.ids[name]
-                self.codes[name].append(np.array([seen.setdefault(v, len(seen)) for v in col],
-                                                 dtype=np.int64))
+                self.codes[name].append(self._code(name, col))
             elif name == C.TIMESTAMP:
                 self.values[name].append(stamps(col))
             elif name in NUMBERS:
                 self.values[name].append(np.asarray(col).astype(float))
             else:
                 self.values[name].append(np.asarray(col))
+
+    def _code(self, name: str, col: np.ndarray) -> np.ndarray:
+        """Codes of one chunk's values in the column's ids (first sight first; missing: -1):
+        the chunk is factorized in C and only its distinct values are looked up."""
+        local, uniques = pd.factorize(np.asarray(col, dtype=object))
+        seen = self.ids[name]
+        where = np.array([seen.setdefault(v, len(seen)) for v in uniques] + [-1],
+                         dtype=np.int64)
+        return where[local]  # local -1 (missing) takes the -1 appended
 
     def frame(self) -> pd.DataFrame:
         out = {}
@@ -95,14 +103,10 @@ class Columns:
 
 def categorical(codes: list[np.ndarray], seen: dict, labels: dict | None = None
                 ) -> pd.Categorical:
-    """Codes and their distinct values (each replaced by its label, if given: distinct
-    labels) as a category column; None (SQL NULL) is missing."""
+    """Codes (-1: missing, SQL NULL) and their distinct values (each replaced by its label,
+    if given: distinct labels) as a category column."""
     codes = np.concatenate(codes) if codes else np.array([], dtype=np.int64)
     values = list(seen)
-    if None in seen:
-        gone = seen[None]
-        values.pop(gone)
-        codes = np.where(codes == gone, -1, codes - (codes > gone))
     if labels is not None:
         values = [labels[v] for v in values]
     return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(values))

@@ -120,7 +120,7 @@ def _postgres(db_url: str, sql: str, lo: str | None, hi: str | None) -> list[pd.
             cols = {}
             for name in chunk.columns:
                 col = chunk[name].to_numpy()
-                if name in TEXT and col.dtype == object:
+                if name == C.TIMESTAMP and col.dtype == object:  # ids: NaN is missing too
                     col = np.where(pd.isna(col), None, col)  # an empty field: SQL NULL
                 cols[name] = col
             columns.add_columns(cols)
