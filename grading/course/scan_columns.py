@@ -67,10 +67,10 @@ class Columns:
                 self.codes[name].append(self._code(name, col))
             elif name == C.TIMESTAMP:
                 self.values[name].append(stamps(col))
-            elif name in NUMBERS:
+            elif name in NUMBERS or name == C.NEEDS_MANUAL:  # None: NaN (0 items, later)
                 self.values[name].append(np.asarray(col).astype(float))
-            else:
-                self.values[name].append(np.asarray(col))
+            else:  # a copy: a view of the chunk's table would keep every row's objects
+                self.values[name].append(np.array(col))
 
     def _code(self, name: str, col: np.ndarray) -> np.ndarray:
         """Codes of one chunk's values in the column's ids (first sight first; missing: -1):

@@ -38,3 +38,20 @@ def test_columns_equal_the_pandas_route(stamp):
     assert not repeated(columns.frame(), [C.LEARNER, C.MODULE])
     columns.add([("CB001", "hp1", None, 0.0, 1.0, 0)])
     assert repeated(columns.frame(), [C.LEARNER, C.MODULE])
+
+
+def test_columns_keep_no_object_of_a_read_chunk():
+    """Only the compact columns (and each distinct id once) outlive a chunk: a column kept
+    as a view of the chunk's table held every row's objects (350 bytes a row, 1 GB per half
+    at national scale)."""
+    import sys
+
+    penalty = float("0.25")  # objects of this test alone: their references can be counted
+    stamp = "".join(["2026-09-01 ", "10:00:00"])
+    columns = Columns(NAMES)
+    rows = [("CB001", "hp1", stamp, penalty, 1.0, 0)]
+    held = sys.getrefcount(stamp), sys.getrefcount(penalty)
+    columns.add(rows)
+    del rows
+    assert (sys.getrefcount(stamp), sys.getrefcount(penalty)) == (held[0] - 1, held[1] - 1)
+    assert columns.frame()[C.NEEDS_MANUAL].tolist() == [0]
