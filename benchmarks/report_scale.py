@@ -12,7 +12,8 @@ grows quadratically with the number of submissions, so it is timed on samples of
 gradebook (its first N learners, copied row for row into a fresh gradebook) and extrapolated
 with t = a·n + b·n² through the sample points: the extrapolated figure is labelled as such.
 Goals (2-core machine): gradebook-to-tables within 2× the floor; the full report (xlsx + html
-+ csv) under 60 s and under 2 GB peak memory, on each backend. The last lines read, per backend,
++ csv) under 60 s and under 2 GB peak memory (the report and its forked children together,
+as PSS: shared pages counted once), on each backend. The last lines read, per backend,
 ``backend: X report_s: N.N peak_mb: N tables_over_floor: N.NN``.
 """
 from __future__ import annotations
@@ -51,19 +52,52 @@ def floor_seconds(db: Path) -> tuple[float, int]:
     return elapsed, len(rows)
 
 
+def tree_pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants in MB (shared pages, e.g. a
+    forked child's, counted once between them), 0 once it is gone."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as handle:
+                total += next(int(line.split()[1]) for line in handle if line.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as handle:
+                    todo += [int(c) for c in handle.read().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
 def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MB of the child, output + CPU seconds) of a command."""
+    """(wall seconds, peak memory in MB, output + CPU seconds) of a command. Peak memory: the
+    larger of the highest PSS of the command with its children together (sampled every
+    0.1 s) and the highest resident set of any one of them (``wait4``)."""
+    import threading
+
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
+    pss, done = [0.0], threading.Event()
+
+    def sample():
+        while not done.wait(0.1):
+            pss[0] = max(pss[0], tree_pss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     out = proc.stdout.read()
+    done.set()
+    sampler.join()
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out[-3000:]}")
-    return elapsed, usage.ru_maxrss / 1024, f"{out}\ncpu_s: {usage.ru_utime + usage.ru_stime:.1f}"
+    peak = max(usage.ru_maxrss / 1024, pss[0])
+    return elapsed, peak, (f"{out}\ncpu_s: {usage.ru_utime + usage.ru_stime:.1f}\n"
+                           f"pss_mb: {pss[0]:.0f} rss_mb: {usage.ru_maxrss / 1024:.0f}")
 
 
 def sample_workspace(ws_root: Path, dest: Path, learners: int) -> Path:
@@ -243,9 +277,11 @@ def measure(name: str, ws, floor_of, work: Path, table_runs: int = 2) -> dict:
                                       str(out), "--as-of", AS_OF.isoformat()])
     sizes = ", ".join(f"{p.name} {p.stat().st_size / 2**20:.1f} MB" for p in sorted(
         out.iterdir()) if p.suffix in (".xlsx", ".html") or p.name == "learners.csv")
-    cpu = said.rsplit("cpu_s: ", 1)[1]
+    cpu = said.rsplit("cpu_s: ", 1)[1].split()[0]
+    pss, rss = (float(said.rsplit(f"{k}: ", 1)[1].split()[0]) for k in ("pss_mb", "rss_mb"))
     print(f"[{name}] congvu report (xlsx + html + csv, own process): {t_report:.1f} s wall, "
-          f"{cpu} s CPU, peak {peak:,.0f} MB ({sizes})", flush=True)
+          f"{cpu} s CPU, peak {peak:,.0f} MB (with its children, PSS {pss:,.0f} MB; largest "
+          f"single process {rss:,.0f} MB) ({sizes})", flush=True)
     return {"backend": name, "report_s": t_report, "peak_mb": peak,
             "over_floor": t_tables / floor, "report_cpu_s": float(cpu),
             "cpu_over_floor": c_tables / c_floor if name == "sqlite" and c_floor else None}
