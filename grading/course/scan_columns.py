@@ -3,8 +3,8 @@ chunk, with as little work per row in Python as the job allows (score_scan.py).
 
 Each chunk becomes one object array (one C loop); text ids get integer codes: the chunk is
 factorized in C and its distinct values looked up in one dict per column kept across chunks
-(each distinct id is stored once, never sorted), numbers
-become float arrays, and timestamps are parsed by numpy when they have nbgrader's shape
+(each distinct id is stored once, never sorted); numbers become float arrays (copies: nothing
+keeps a chunk's rows alive), and timestamps are parsed by numpy when they have nbgrader's shape
 (``YYYY-MM-DD HH:MM:SS[.ffffff]``, checked on the bytes), else by pandas as before. The
 frame made at the end has the same values and dtypes as ``compact`` (the other drivers'
 chunk-by-chunk conversion) gives, with categories in order of first sight.

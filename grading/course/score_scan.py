@@ -1,13 +1,15 @@
 """The report's one pass over the gradebook: per submitted notebook, who, when, late penalty
-and the grades summed by the database (``gradebook.NOTEBOOK_SQL``), read in chunks into
-compact columns (``gradebook.read_module_scores``).
+and the grades summed by the database, read in chunks into compact columns
+(``gradebook.read_module_scores``).
 
-One query sums the grades per notebook through the kit's covering index (the floor's ordered
-scan) and joins each sum to its submission, so Python receives one compact row per notebook
-(no notebook ids to pair); notebooks without any grade are read apart, only when the row
-count says some exist. Rows are fetched ``CHUNK`` at a time and each chunk is turned into
-categories, numbers and datetimes at once: memory holds compact columns and one chunk of
-Python values, never millions of tuples. A large gradebook is read in two halves of notebook
+The rows come from the kit's score table, kept by triggers (``score_table.READ_SQL``: no sum,
+no join), or, on a gradebook without it, from one query that sums the grades per notebook
+through the kit's covering index and joins each sum to its submission
+(``gradebook.NOTEBOOK_SQL``; notebooks without any grade are then read apart, only when the row
+count says some exist). Either way Python receives one compact row per notebook. Rows are
+fetched ``CHUNK`` at a time and each chunk is turned into categories, numbers and datetimes
+at once: memory holds compact columns and one chunk of Python values, never millions of
+tuples. A large gradebook is read in two halves of notebook
 ids at once, the second in a child process (a process, not a thread: turning rows into
 Python values holds the GIL, so only a second process uses the second core) — forked when
 this process runs no other thread, else a fresh interpreter; its part comes back pickled in
