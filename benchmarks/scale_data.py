@@ -224,7 +224,6 @@ def fill_gradebook(db_url: str, ids: list[str], rng) -> int:
     meanwhile, and the score table and its triggers, and made again by the migration, as
     ``congvu migrate`` would. Returns grade rows."""
     import pandas as pd
-
     import sqlalchemy as sa
 
     from grading.course import migrate, score_table
