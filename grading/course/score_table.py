@@ -8,9 +8,11 @@ more than the sums. The table holds exactly the rows ``gradebook.NOTEBOOK_SQL`` 
 and no GROUP BY. Every write to ``grade``, ``submitted_notebook``, ``submitted_assignment`` or
 ``assignment`` — nbgrader's autograde, formgrader, ``nbgrader db`` or plain SQL — recomputes
 the rows of the notebooks it touches, from nbgrader's tables (never by adding differences, so
-the table cannot drift). On PostgreSQL a recomputation first locks the notebook's row, so two
-transactions grading one notebook at once wait for each other: neither leaves a sum without
-the other's grade, nor fails on the other's new row.
+the table cannot drift). On PostgreSQL the recomputations run when the writing transaction
+commits (deferred triggers) and each first locks its notebook's row: two transactions grading
+one notebook at once take turns only there, after all their own writes, so the later sees the
+earlier's grades, neither fails on the other's new row, and an autograde and a trainer's
+manual score on the same notebook cannot deadlock on the lock.
 
 ``install`` makes the table, its triggers and its rows in one transaction (``congvu init``,
 ``congvu migrate``); ``ready`` tells whether every trigger is in place (the report reads the
@@ -22,7 +24,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 TABLE = "congvu_notebook_score"
-VERSION = "v1"  # in every trigger's name: a changed definition is installed again
+VERSION = "v2"  # in every trigger's name: a changed definition is installed again
 READ_SQL = f"""
 SELECT learner_id, module_id, timestamp, late_penalty, score, needs_manual_grade
 FROM {TABLE} {{where}}
@@ -121,9 +123,9 @@ BEGIN
   PERFORM congvu_score_{VERSION}_refresh({nb});
   RETURN NULL;
 END $$""",
-                f"CREATE TRIGGER congvu_score_{VERSION}_{table} AFTER INSERT OR DELETE OR "
-                f"UPDATE OF {cols} ON {table} FOR EACH ROW EXECUTE FUNCTION "
-                f"congvu_score_{VERSION}_{table}()",
+                f"CREATE CONSTRAINT TRIGGER congvu_score_{VERSION}_{table} AFTER INSERT OR "
+                f"DELETE OR UPDATE OF {cols} ON {table} DEFERRABLE INITIALLY DEFERRED "
+                f"FOR EACH ROW EXECUTE FUNCTION congvu_score_{VERSION}_{table}()",
                 f"CREATE TRIGGER congvu_score_{VERSION}_{table}_truncate AFTER TRUNCATE ON "
                 f"{table} FOR EACH STATEMENT EXECUTE FUNCTION congvu_score_{VERSION}_refill()"]
     return out

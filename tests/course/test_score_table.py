@@ -130,9 +130,58 @@ def test_report_sums_the_grades_without_the_triggers(tmp_path, caplog):
 
 
 @pytest.mark.postgres
-def test_postgresql_concurrent_grading_of_one_notebook(pg_url):
-    """Two trainers' transactions grade two cells of one notebook at once: the second's
-    recomputation waits for the first to commit, so its sum holds both grades."""
+def test_postgresql_grading_one_notebook_at_once(pg_url):
+    """An autograde and a trainer write grades of one notebook at once, the autograde then
+    waiting for a grade the trainer holds: no deadlock, no lost grade. (With recomputations
+    run at each write, the trainer's first write waited for the autograde's lock on the
+    notebook while the autograde waited for the trainer's grade.)"""
+    with gradebook.connect(pg_url, "c") as gb:
+        _course(gb, modules=("m1",))
+        gb.add_submission("m1", "hv1")
+    migrate.upgrade(pg_url)
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(sa.text(
+            "SELECT gc.name, g.id FROM grade g JOIN base_cell gc ON gc.id = g.cell_id")).all())
+    auto, trainer = engine.connect(), engine.connect()
+    errors = []
+
+    def run(conn, *steps):
+        def go():
+            try:
+                for sql, cell in steps:
+                    conn.execute(sa.text(sql), {"i": ids[cell]})
+            except Exception as exc:  # noqa: BLE001 (a deadlock: reported below)
+                errors.append(exc)
+        thread = threading.Thread(target=go, daemon=True)
+        thread.start()
+        return thread
+
+    try:
+        auto.execute(sa.text("UPDATE grade SET auto_score = 2 WHERE id = :i"), {"i": ids["c1"]})
+        saves = run(trainer, ("UPDATE grade SET auto_score = 1.5 WHERE id = :i", "c2"),
+                    ("UPDATE grade SET manual_score = 2 WHERE id = :i", "tl"))
+        saves.join(10)
+        assert not saves.is_alive() and not errors  # the trainer's writes wait for nobody
+        last = run(auto, ("UPDATE grade SET manual_score = 1 WHERE id = :i", "tl"))
+        last.join(1.5)
+        assert last.is_alive()  # the autograde waits for the trainer's grade row
+        trainer.commit()
+        last.join(10)
+        assert not last.is_alive() and not errors
+        auto.commit()
+    finally:
+        auto.close()
+        trainer.close()
+        engine.dispose()
+    assert [r[4] for r in assert_kept(pg_url)] == [4.5]  # 2 + 1.5 + the autograde's 1
+
+
+@pytest.mark.postgres
+def test_postgresql_recomputations_of_one_notebook_take_turns(pg_url):
+    """Two transactions recompute one notebook at the same time (forced early with SET
+    CONSTRAINTS … IMMEDIATE, as at two commits at once): the second waits for the first's
+    lock, then sees its grade. Without the lock it failed on the first's new row."""
     with gradebook.connect(pg_url, "c") as gb:
         _course(gb, modules=("m1",))
         gb.add_submission("m1", "hv1")
@@ -143,20 +192,25 @@ def test_postgresql_concurrent_grading_of_one_notebook(pg_url):
             "SELECT gc.name, g.id FROM grade g JOIN base_cell gc ON gc.id = g.cell_id")).all())
     first = engine.connect()
     first.execute(sa.text("UPDATE grade SET auto_score = 2 WHERE id = :i"), {"i": ids["c1"]})
-    done = threading.Event()
+    first.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
+    done, errors = threading.Event(), []
 
     def second():
-        with engine.begin() as conn:
-            conn.execute(sa.text("UPDATE grade SET auto_score = 1.5 WHERE id = :i"),
-                         {"i": ids["c2"]})
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("UPDATE grade SET auto_score = 1.5 WHERE id = :i"),
+                             {"i": ids["c2"]})
+                conn.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
         done.set()
 
-    worker = threading.Thread(target=second)
+    worker = threading.Thread(target=second, daemon=True)
     worker.start()
     assert not done.wait(1.5)  # waits for the first transaction's lock on the notebook
     first.commit()
     first.close()
     worker.join(10)
-    assert done.is_set()
+    assert done.is_set() and not errors
     assert [r[4] for r in assert_kept(pg_url)] == [3.5]
     engine.dispose()
