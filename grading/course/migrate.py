@@ -63,6 +63,11 @@ def upgrade(db_url: str) -> list[str]:
                 log.info("gradebook: creating index %s on %s", name, table)
                 conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} "
                                      f"({', '.join(cols)})"))
+        if score_table.TABLE in todo and engine.dialect.name == "postgresql":
+            # Visibility and statistics of the rows just filled, now rather than in the
+            # first report (outside a transaction, as VACUUM must be).
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(sa.text(f"VACUUM ANALYZE {score_table.TABLE}"))
     finally:
         engine.dispose()
     return todo
