@@ -24,7 +24,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 TABLE = "congvu_notebook_score"
-VERSION = "v2"  # in every trigger's name: a changed definition is installed again
+VERSION = "v3"  # in every trigger's name: a changed definition is installed again
 READ_SQL = f"""
 SELECT learner_id, module_id, timestamp, late_penalty, score, needs_manual_grade
 FROM {TABLE} {{where}}
@@ -93,9 +93,12 @@ def _sqlite_ddl() -> list[str]:
     return out
 
 
-def _postgres_ddl() -> list[str]:
+def _postgres_ddl(schema: str) -> list[str]:
+    """The functions and triggers; the two that write the kit's table run as its owner (the
+    role that installed it), so a role that may only write nbgrader's tables still grades."""
+    owner = f"SECURITY DEFINER SET search_path = {schema}, pg_temp"
     out = [f"""CREATE OR REPLACE FUNCTION congvu_score_{VERSION}_refresh(nb text[])
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql {owner} AS $$
 BEGIN
   -- one recomputation of a notebook at a time: a sum never misses another's grade (the
   -- lock that updating the row would take; foreign-key checks of new grades pass it)
@@ -104,7 +107,7 @@ BEGIN
   {ROWS_SQL.format(cond="sn.id = ANY(nb)")};
 END $$""",
            f"""CREATE OR REPLACE FUNCTION congvu_score_{VERSION}_refill()
-RETURNS trigger LANGUAGE plpgsql AS $$
+RETURNS trigger LANGUAGE plpgsql {owner} AS $$
 BEGIN
   DELETE FROM {TABLE};
   {FILL_SQL};
@@ -188,7 +191,9 @@ def install_on(conn) -> bool:
                              "MODE"))
     drop_on(conn)
     conn.execute(sa.text(_create_table(backend)))
-    for ddl in _postgres_ddl() if backend == "postgresql" else _sqlite_ddl():
+    schema = conn.execute(sa.text("SELECT quote_ident(current_schema())")).scalar() \
+        if backend == "postgresql" else None
+    for ddl in _postgres_ddl(schema) if backend == "postgresql" else _sqlite_ddl():
         conn.execute(sa.text(ddl))
     conn.execute(sa.text(FILL_SQL))
     return True

@@ -214,3 +214,38 @@ def test_postgresql_recomputations_of_one_notebook_take_turns(pg_url):
     assert done.is_set() and not errors
     assert [r[4] for r in assert_kept(pg_url)] == [3.5]
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_role_that_may_only_write_nbgraders_tables_still_grades(pg_url):
+    """A grader's database role with rights on nbgrader's tables alone (none on the kit's
+    table) saves a grade, and the kit's table follows: its recomputation runs as its owner."""
+    import uuid
+
+    with gradebook.connect(pg_url, "c") as gb:
+        _course(gb, modules=("m1",))
+        gb.add_submission("m1", "hv1")
+    migrate.upgrade(pg_url)
+    role = f"congvu_grader_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(pg_url)
+    url = sa.engine.make_url(pg_url).set(username=role, password="grader")
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD 'grader'"))
+        conn.execute(sa.text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "
+                             f"public TO {role}"))
+        conn.execute(sa.text(f"REVOKE ALL ON {score_table.TABLE} FROM {role}"))
+    grader = sa.create_engine(url)
+    try:
+        with grader.begin() as conn:
+            with pytest.raises(sa.exc.ProgrammingError):  # the kit's table is not theirs
+                with conn.begin_nested():
+                    conn.execute(sa.text(f"SELECT * FROM {score_table.TABLE}"))
+            conn.execute(sa.text("UPDATE grade SET auto_score = 2 WHERE cell_id IN "
+                                 "(SELECT id FROM base_cell WHERE name = 'c1')"))
+    finally:
+        grader.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP OWNED BY {role}"))
+            conn.execute(sa.text(f"DROP ROLE {role}"))
+        admin.dispose()
+    assert [r[4] for r in assert_kept(pg_url)] == [2.0]
