@@ -14,8 +14,9 @@ one notebook at once take turns only there, after all their own writes, so the l
 earlier's grades, neither fails on the other's new row, and an autograde and a trainer's
 manual score on the same notebook cannot deadlock on the lock.
 
-``install`` makes the table, its triggers and its rows in one transaction (``congvu init``,
-``congvu migrate``); ``ready`` tells whether every trigger is in place (the report reads the
+``install_on`` makes the table, its triggers and its rows in one transaction (``congvu init``,
+``congvu migrate``; on PostgreSQL what writes the table runs as its owner, so a grader's role
+needs rights on nbgrader's tables only); ``ready`` tells whether every trigger is in place (the report reads the
 table only then: a gradebook made before this migration, or a table rebuilt by somebody's
 upgrade, drops triggers and the report sums the grade table as before, with a warning).
 """
