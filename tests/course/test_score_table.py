@@ -129,20 +129,27 @@ def test_report_sums_the_grades_without_the_triggers(tmp_path, caplog):
     assert_kept(url)
 
 
+def _one_submission(url: str):
+    """A migrated gradebook with one learner's submission of a one-module course: an engine
+    on it and the submission's grade ids by cell name."""
+    with gradebook.connect(url, "c") as gb:
+        _course(gb, modules=("m1",))
+        gb.add_submission("m1", "hv1")
+    migrate.upgrade(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(sa.text(
+            "SELECT gc.name, g.id FROM grade g JOIN base_cell gc ON gc.id = g.cell_id")).all())
+    return engine, ids
+
+
 @pytest.mark.postgres
 def test_postgresql_grading_one_notebook_at_once(pg_url):
     """An autograde and a trainer write grades of one notebook at once, the autograde then
     waiting for a grade the trainer holds: no deadlock, no lost grade. (With recomputations
     run at each write, the trainer's first write waited for the autograde's lock on the
     notebook while the autograde waited for the trainer's grade.)"""
-    with gradebook.connect(pg_url, "c") as gb:
-        _course(gb, modules=("m1",))
-        gb.add_submission("m1", "hv1")
-    migrate.upgrade(pg_url)
-    engine = sa.create_engine(pg_url)
-    with engine.connect() as conn:
-        ids = dict(conn.execute(sa.text(
-            "SELECT gc.name, g.id FROM grade g JOIN base_cell gc ON gc.id = g.cell_id")).all())
+    engine, ids = _one_submission(pg_url)
     auto, trainer = engine.connect(), engine.connect()
     errors = []
 
@@ -182,14 +189,7 @@ def test_postgresql_recomputations_of_one_notebook_take_turns(pg_url):
     """Two transactions recompute one notebook at the same time (forced early with SET
     CONSTRAINTS … IMMEDIATE, as at two commits at once): the second waits for the first's
     lock, then sees its grade. Without the lock it failed on the first's new row."""
-    with gradebook.connect(pg_url, "c") as gb:
-        _course(gb, modules=("m1",))
-        gb.add_submission("m1", "hv1")
-    migrate.upgrade(pg_url)
-    engine = sa.create_engine(pg_url)
-    with engine.connect() as conn:
-        ids = dict(conn.execute(sa.text(
-            "SELECT gc.name, g.id FROM grade g JOIN base_cell gc ON gc.id = g.cell_id")).all())
+    engine, ids = _one_submission(pg_url)
     first = engine.connect()
     first.execute(sa.text("UPDATE grade SET auto_score = 2 WHERE id = :i"), {"i": ids["c1"]})
     first.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
@@ -222,12 +222,8 @@ def test_postgresql_role_that_may_only_write_nbgraders_tables_still_grades(pg_ur
     table) saves a grade, and the kit's table follows: its recomputation runs as its owner."""
     import uuid
 
-    with gradebook.connect(pg_url, "c") as gb:
-        _course(gb, modules=("m1",))
-        gb.add_submission("m1", "hv1")
-    migrate.upgrade(pg_url)
+    admin, _ = _one_submission(pg_url)
     role = f"congvu_grader_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(pg_url)
     url = sa.engine.make_url(pg_url).set(username=role, password="grader")
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE ROLE {role} LOGIN PASSWORD 'grader'"))
