@@ -16,9 +16,10 @@ manual score on the same notebook cannot deadlock on the lock.
 
 ``install_on`` makes the table, its triggers and its rows in one transaction (``congvu init``,
 ``congvu migrate``; on PostgreSQL what writes the table runs as its owner, so a grader's role
-needs rights on nbgrader's tables only); ``ready`` tells whether every trigger is in place (the report reads the
-table only then: a gradebook made before this migration, or a table rebuilt by somebody's
-upgrade, drops triggers and the report sums the grade table as before, with a warning).
+needs rights on nbgrader's tables only); ``ready`` tells whether every trigger is in place
+(the report reads the table only then: a gradebook made before this migration, or a table
+rebuilt by somebody's upgrade, drops triggers and the report sums the grade table as before,
+with a warning).
 """
 from __future__ import annotations
 
