@@ -19,9 +19,12 @@ def _name_order(names: pd.Series) -> pd.Series:
 
 
 def with_name_order(roll: pd.DataFrame) -> pd.DataFrame:
-    """The rollup with each learner's rank in Vietnamese name order (made once, used by
-    not_completed and learner_sheet; only the order of the ranks matters there)."""
-    return roll.assign(**{ORDER: _name_order(roll[C.NAME])}) if C.NAME in roll else roll
+    """The rollup with each learner's rank in Vietnamese name order, unless it has one
+    (tables_from ranks once for not_completed and learner_sheet; only the ranks' order
+    matters there)."""
+    if C.NAME not in roll or ORDER in roll:
+        return roll
+    return roll.assign(**{ORDER: _name_order(roll[C.NAME])})
 
 
 def _mask_names(masks, titles: list[str]) -> dict[int, str]:
@@ -79,14 +82,12 @@ def not_completed(lm: pd.DataFrame, titles: dict[str, str] | None = None,
     mask = bits.groupby(todo[C.LEARNER], observed=True, sort=False).sum()  # ids as categories
     mask.index = mask.index.astype(str)  # one string per learner, not per missing module
     names = _mask_names(pd.unique(mask), [str(titles.get(m, m)) for m in modules])
-    roll = learner_rollup(lm) if roll is None else roll
+    roll = with_name_order(learner_rollup(lm) if roll is None else roll)
     out = roll[roll[C.ACTIVE] & ~roll[C.N_COMPLETED]].copy()
     out[C.MISSING] = out[C.LEARNER].astype(str).map(mask).map(names).fillna("")
     cols = [*WARD_KEYS, C.LEARNER, C.NAME, C.POSITION, C.MISSING, C.STARTED, C.AWAITING,
             C.OVERDUE, C.DAYS_LATE]
     if C.NAME in out:
-        if ORDER not in out:  # (tables_from ranks every name once, for this and the sheet)
-            out[ORDER] = _name_order(out[C.NAME])
         keys, ascending = [C.WARD_CODE, C.DAYS_LATE, ORDER, C.LEARNER], [True, False, True, True]
     else:
         keys, ascending = [C.WARD_CODE, C.DAYS_LATE, C.LEARNER], [True, False, True]
@@ -98,14 +99,14 @@ def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.Data
     """One row per learner, by ward, then in Vietnamese name order (given name first),
     leavers last: percent per module (blank when not submitted), completed, overdue, days
     late, items awaiting manual grading."""
-    roll = (learner_rollup(lm) if roll is None else roll).set_index(C.LEARNER)
+    roll = with_name_order(learner_rollup(lm) if roll is None else roll).set_index(C.LEARNER)
     pct = lm.pivot(index=C.LEARNER, columns=C.MODULE, values=C.PERCENT)
     pct = pct.round(1)
     pct.columns = [f"{C.PERCENT}:{m}" for m in pct.columns]
     pending = (lm.groupby(C.LEARNER, observed=True)[C.PENDING].sum() if C.PENDING in lm
                else None)
     cols = [c for c in (*WARD_KEYS, C.NAME, C.POSITION, C.JOINED, C.LEFT, ORDER) if c in roll]
-    out = roll[cols].join(pct)  # ORDER: the name ranks made once by tables_from, if any
+    out = roll[cols].join(pct)
     out[C.N_COMPLETED] = roll[C.N_COMPLETED]
     out[C.OVERDUE] = roll[C.OVERDUE]
     out[C.DAYS_LATE] = roll[C.DAYS_LATE]
@@ -118,8 +119,6 @@ def learner_sheet(lm: pd.DataFrame, roll: pd.DataFrame | None = None) -> pd.Data
     out = out[[*front, *[c for c in out.columns if c not in front]]]
     order = [C.WARD_CODE, *([C.LEFT] if C.LEFT in out else []),
              *([ORDER] if C.NAME in out else []), C.LEARNER]
-    if C.NAME in out and ORDER not in out:
-        out[ORDER] = _name_order(out[C.NAME])
     return out.sort_values(order, ignore_index=True).drop(columns=ORDER, errors="ignore")
 
 
