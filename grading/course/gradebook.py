@@ -167,7 +167,7 @@ def read_module_scores(db_url: str, meanwhile=None) -> pd.DataFrame:
     if score_table.ready(db_url):  # kept by triggers: no sum, no join
         per_nb = per_notebook(db_url, score_table.READ_SQL, None, meanwhile)
     else:
-        if sa.engine.make_url(db_url).get_backend_name() in ("sqlite", "postgresql"):
+        if sa.engine.make_url(db_url).get_backend_name() in score_table.BACKENDS:
             logging.getLogger("congvu").warning(
                 "gradebook: the kit's score table is missing or incomplete (a gradebook made "
                 "before it, or its triggers dropped); summing the grade table instead — "

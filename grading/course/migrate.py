@@ -39,8 +39,8 @@ def missing(db_url: str) -> list[str]:
         have = {ix["name"] for table in {t for t, _ in INDEXES.values()}
                 for ix in inspector.get_indexes(table)}
         with engine.connect() as conn:
-            table = [] if score_table.ready_on(conn) or conn.dialect.name not in (
-                "sqlite", "postgresql") else [score_table.TABLE]
+            kept = conn.dialect.name in score_table.BACKENDS
+            table = [score_table.TABLE] if kept and not score_table.ready_on(conn) else []
     finally:
         engine.dispose()
     return [name for name in INDEXES if name not in have] + table

@@ -26,6 +26,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 TABLE = "congvu_notebook_score"
+BACKENDS = ("sqlite", "postgresql")  # where the kit keeps it (elsewhere: the report sums)
 VERSION = "v3"  # in every trigger's name: a changed definition is installed again
 READ_SQL = f"""
 SELECT learner_id, module_id, timestamp, late_penalty, score, needs_manual_grade
@@ -150,7 +151,7 @@ def _have(conn, backend: str) -> set[str]:
 def ready_on(conn) -> bool:
     """Every trigger of the current version is in place (and so the table is whole)."""
     backend = conn.dialect.name
-    if backend not in ("sqlite", "postgresql"):
+    if backend not in BACKENDS:
         return False
     return set(trigger_names(backend)) <= _have(conn, backend)
 
@@ -186,7 +187,7 @@ def install_on(conn) -> bool:
     """Make the table, its triggers and its rows (inside the caller's transaction); False,
     doing nothing, on a backend without triggers the kit knows."""
     backend = conn.dialect.name
-    if backend not in ("sqlite", "postgresql"):
+    if backend not in BACKENDS:
         return False
     if backend == "postgresql":  # no write may slip between the triggers and the rows
         conn.execute(sa.text("LOCK TABLE " + ", ".join(WATCHED) + " IN SHARE ROW EXCLUSIVE "
